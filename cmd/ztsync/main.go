@@ -1,0 +1,30 @@
+// Command ztsync keeps Cloudflare Zero Trust organization settings in git:
+// it validates CUE configuration, plans changes against the live API and
+// applies reviewed plans. See README.md and DESIGN.md.
+//
+// main only wires: it hands the process's arguments, streams, environment
+// and signals to run, and exits with what run returns.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.Getenv,
+		isTerminal: func(f *os.File) bool {
+			st, err := f.Stat()
+			return err == nil && st.Mode()&os.ModeCharDevice != 0
+		},
+	})
+	stop()
+	os.Exit(code)
+}

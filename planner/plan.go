@@ -1,0 +1,195 @@
+package planner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/ztsync/ztsync/schema"
+)
+
+// FormatVersion is the plan file format this build writes and reads.
+const FormatVersion = "1"
+
+// Action is the kind of change one planned API call makes.
+type Action string
+
+const (
+	// Create makes an organization that does not exist yet (POST, then a
+	// PUT for fields POST does not accept).
+	Create Action = "create"
+	// Update replaces the live object with the live object plus the managed
+	// fields laid over it (PUT).
+	Update Action = "update"
+	// Revoke revokes every Access token of one user (POST revoke_user).
+	Revoke Action = "revoke"
+)
+
+// Resource is the kind of API object a change touches.
+type Resource string
+
+const (
+	// Organization is /{scope}/access/organizations.
+	Organization Resource = "organization"
+	// DoH is /accounts/{id}/access/organizations/doh.
+	DoH Resource = "doh"
+	// Revocation is /{scope}/access/organizations/revoke_user.
+	Revocation Resource = "revoke"
+)
+
+// FieldDiff is one managed field that differs between live and desired.
+// Render only: apply never reads it.
+type FieldDiff struct {
+	// Path is the field, "login_design.header_text" for a sub-field.
+	Path string `json:"path"`
+	// Before is the live value, nil when absent.
+	Before any `json:"before"`
+	// After is the desired value.
+	After any `json:"after"`
+	// Risky is set for fields DESIGN.md §5 marks risky.
+	Risky bool `json:"risky,omitempty"`
+}
+
+// FollowUp is a second call a change makes right after its first one: a
+// create sends custom_pages with a PUT after the POST.
+type FollowUp struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Body holds only the fields to lay over the object the first call
+	// returned; the applier sends the merged, whole object.
+	Body schema.Object `json:"body"`
+}
+
+// Change is one planned API call.
+//
+// For Update, Body is the complete PUT body (the live object minus
+// read-only fields, with the managed fields laid over it). For Create, Body
+// is the POST body (managed fields POST accepts) and FollowUp, if set, the
+// PUT for the rest. For Revoke, Body is the revoke_user body.
+type Change struct {
+	// Address is the stable identity, e.g. "account/prod/organization".
+	Address string `json:"address"`
+	// Scope is the account or zone the change is made in.
+	Scope schema.Scope `json:"scope"`
+	// Resource is the object kind.
+	Resource Resource `json:"resource"`
+	// Action is what the change does.
+	Action Action `json:"action"`
+	// Method and Path are the API call, path relative to the base URL.
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Body is the request body (see the type's doc).
+	Body schema.Object `json:"body"`
+	// FollowUp is the PUT after a create's POST, or nil.
+	FollowUp *FollowUp `json:"follow_up,omitempty"`
+	// Diff lists the managed fields that change. Render only.
+	Diff []FieldDiff `json:"diff"`
+	// Risky is set when any diff is risky, and for every revocation.
+	Risky bool `json:"risky,omitempty"`
+	// Reason is the revocation's reason. Render only.
+	Reason string `json:"reason,omitempty"`
+	// LiveDigest is Digest of what GET returned when the plan was made.
+	LiveDigest string `json:"live_digest"`
+}
+
+// Source says where the plan's configuration came from.
+type Source struct {
+	Dir    string `json:"dir"`
+	Commit string `json:"commit,omitempty"`
+	Dirty  bool   `json:"dirty"`
+	Base   string `json:"base,omitempty"`
+}
+
+// Summary counts the changes by action, and the declared resources that need
+// none.
+type Summary struct {
+	Create    int `json:"create"`
+	Update    int `json:"update"`
+	Revoke    int `json:"revoke"`
+	Unchanged int `json:"unchanged"`
+}
+
+// Plan is the ordered list of changes that brings live state to the desired
+// state. Its JSON form is DESIGN.md §4's plan file.
+type Plan struct {
+	FormatVersion string    `json:"format_version"`
+	ToolVersion   string    `json:"tool_version"`
+	CreatedAt     time.Time `json:"created_at"`
+	Source        Source    `json:"source"`
+	Summary       Summary   `json:"summary"`
+	Changes       []Change  `json:"changes"`
+	Warnings      []string  `json:"warnings"`
+	// Declared counts the resources the configuration declares (the
+	// mass-change guard's denominator).
+	Declared    int    `json:"declared"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// HasChanges reports whether applying the plan would make any call.
+func (p *Plan) HasChanges() bool { return p != nil && len(p.Changes) > 0 }
+
+// Live is what the planner read from the API: one entry per declared
+// resource, keyed by address ("account/prod/organization",
+// "account/prod/doh", "zone/example.com/organization").
+type Live map[string]Observed
+
+// Observed is one resource as GET returned it.
+type Observed struct {
+	// Exists is false when the organization does not exist (and for DoH of
+	// an organization that does not exist).
+	Exists bool
+	// Object is the GET result; nil when !Exists.
+	Object schema.Object
+}
+
+// Digest is the SHA-256 of the canonical JSON of what GET returned, or of
+// "absent" when the resource does not exist, as "sha256:HEX".
+func (o Observed) Digest() string {
+	if !o.Exists {
+		return hashJSON("absent")
+	}
+	return hashJSON(o.Object)
+}
+
+// Fingerprint is the SHA-256 of the canonical JSON of changes without
+// live_digest, as "sha256:HEX": two plans that make the same calls have the
+// same fingerprint.
+func Fingerprint(changes []Change) string {
+	stripped := make([]Change, len(changes))
+	for i, c := range changes {
+		c.LiveDigest = ""
+		stripped[i] = c
+	}
+	return hashJSON(stripped)
+}
+
+// hashJSON hashes encoding/json's output, which is canonical for our values:
+// map keys are sorted and json.Number keeps its text.
+func hashJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Objects come from JSON decoding, so they always re-encode.
+		b = []byte(err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Reader is the part of the Cloudflare API the planner reads through.
+// *cfapi.Client satisfies it. A missing organization is an error wrapping
+// schema.ErrNotFound.
+type Reader interface {
+	GetOrganization(ctx context.Context, s schema.Scope) (schema.Object, error)
+	GetDoH(ctx context.Context, s schema.Scope) (schema.Object, error)
+}
+
+// Address returns the address of resource r in scope s; email is used for
+// revocations only.
+func Address(s schema.Scope, r Resource, email string) string {
+	if r == Revocation {
+		return s.Address() + "/revoke/" + email
+	}
+	return s.Address() + "/" + string(r)
+}

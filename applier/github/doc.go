@@ -1,0 +1,13 @@
+// Package github posts a plan to its pull request as one sticky comment and
+// keeps that comment's status line up to date (DESIGN.md §7).
+//
+// It takes already rendered Markdown and imports nothing from the project:
+// the comment is found by a hidden marker (Marker), carries the plan's
+// fingerprint (FingerprintMarker, ReviewedFingerprint) and a status line
+// between hidden markers (StatusLine, UpdateStatus), and is cut under
+// GitHub's 65,536-character limit by Truncate.
+//
+// Only comments written by a bot account are trusted, so a person quoting
+// the marker in their own comment can neither capture the sticky comment nor
+// inject a fingerprint.
+package github

@@ -1,0 +1,24 @@
+// Package cfapi is a small client for Cloudflare's Zero Trust organization
+// API: get, create and update the organization at account or zone scope,
+// get and update the account's DoH settings, and revoke a user's tokens
+// (cloudflare-api.md §1).
+//
+// Bodies travel as raw JSON objects (schema.Object, decoded with UseNumber)
+// so that fields ztsync does not know, and exact numbers, survive a
+// read-modify-write. The client decodes Cloudflare's envelope leniently,
+// turns every failure into an *APIError that names the method, path,
+// status and every error code and message, and reports a missing
+// organization as an error wrapping schema.ErrNotFound.
+//
+// Every call goes through one retry loop (DESIGN.md §5): a 429 waits
+// Retry-After (or backs off exponentially with jitter) and pauses every
+// goroutine that shares the Client; 5xx answers and network errors are
+// retried for every call except POST create, which is retried only when the
+// request provably never left the client and otherwise fails with an error
+// wrapping ErrAmbiguous. Attempts are bounded by Options.MaxRetries, paced by
+// a client-side rate limit shared by all goroutines, and each has its own
+// timeout. Credentials never appear in an error, a log line or Stats.
+//
+// The package is not a general Cloudflare SDK: it knows these endpoints only,
+// and nothing of plans. cfapi/emulator serves the same endpoints for tests.
+package cfapi

@@ -1,0 +1,18 @@
+// Package render formats a *planner.Plan for people and programs: Text for a
+// terminal (like Terraform's plan output, ANSI colours optional), Markdown for
+// a pull-request comment or a job summary, and JSON, the versioned plan file
+// of DESIGN.md §4. Summary is the one-line count shared by all of them.
+//
+// Every rendering is deterministic: the same plan gives the same bytes (no
+// clock, no map order, go-diff with DiffTimeout = 0). Risky changes
+// (DESIGN.md §5) are marked in each.
+//
+// Text symbols: "+" create, "~" update, "!" revoke (a revocation is neither a
+// create nor a destroy; "!" says "look here"). Field lines use "+" for a field
+// that gets a value, "-" for one whose value goes away, "~" for a change.
+// Long text changes are shown as a word diff: [-removed-]{+added+} without
+// colour, red and green with it.
+//
+// The counts (create, update, revoke) are taken from the plan's changes, the
+// unchanged count from Plan.Summary.Unchanged.
+package render

@@ -1,0 +1,365 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ztsync/ztsync/planner"
+)
+
+// MarkdownOptions configures Markdown.
+type MarkdownOptions struct {
+	// Title is the heading, Markdown allowed, e.g. "ztsync plan for
+	// `config/`". "" gives "ztsync plan for `DIR`" from the plan's source.
+	Title string
+	// RunURL, when set, is linked from the footer (the workflow run).
+	RunURL string
+	// Status, when set, is a line under the title, Markdown allowed, e.g.
+	// "Applied by run #42"; the GitHub Action updates it.
+	Status string
+}
+
+// tableValueMax is how many characters of a value the summary table shows;
+// the full diff below it has every value whole.
+const tableValueMax = 60
+
+// Markdown writes the plan for a pull-request comment or a job summary: the
+// title and status, a warning callout listing the risky changes (first, when
+// there are any), the summary line, a table of every changed field with its
+// current and desired value, the full diff in a collapsed ```diff block, the
+// warnings, and a footer with the fingerprint and the source commit. The
+// caller adds the hidden marker that finds the comment again.
+func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
+	if p == nil {
+		return errors.New("render markdown: nil plan")
+	}
+	var b strings.Builder
+	title := oneLine(opts.Title)
+	if title == "" {
+		title = "ztsync plan"
+		if p.Source.Dir != "" {
+			title += " for " + codeSpan(p.Source.Dir)
+		}
+	}
+	b.WriteString("## " + title + "\n\n")
+	if s := oneLine(opts.Status); s != "" {
+		b.WriteString("**Status:** " + s + "\n\n")
+	}
+	rs := newRiskySet()
+	writeRiskCallout(&b, rs, p)
+	b.WriteString("**" + escapeMD(Summary(p)) + "**")
+	if n := unchangedNote(p); n != "" {
+		b.WriteString(" " + n)
+	}
+	b.WriteString("\n\n")
+	if p.HasChanges() {
+		writeTable(&b, rs, p)
+		writeFullDiff(&b, rs, p)
+	}
+	if len(p.Warnings) > 0 {
+		b.WriteString("**Warnings**\n\n")
+		for _, wn := range p.Warnings {
+			b.WriteString("- " + escapeMD(oneLine(wn)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	writeFooter(&b, p, opts.RunURL)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("render markdown: %w", err)
+	}
+	return nil
+}
+
+// writeRiskCallout lists the risky changes and why, in a GitHub warning
+// callout. It writes nothing when no change is risky.
+func writeRiskCallout(b *strings.Builder, rs riskySet, p *planner.Plan) {
+	var items []string
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if !rs.change(c) {
+			continue
+		}
+		addr := codeSpan(c.Address)
+		if c.Action == planner.Revoke {
+			r := revocationOf(c)
+			item := addr + ": " + revokeReason(r, codeSpan(r.email))
+			if c.Reason != "" {
+				item += " (reason: " + escapeMD(oneLine(c.Reason)) + ")"
+			}
+			items = append(items, item)
+			continue
+		}
+		n := 0
+		for _, d := range c.Diff {
+			if rs.field(d) {
+				items = append(items, addr+" "+codeSpan(d.Path)+": "+escapeMD(fieldRiskReason(c.Action, d)))
+				n++
+			}
+		}
+		if n == 0 {
+			items = append(items, addr+": marked risky")
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	b.WriteString("> [!WARNING]\n")
+	fmt.Fprintf(b, "> **%s.** Review before applying:\n", plural(len(items), "risky change", "risky changes"))
+	for _, it := range items {
+		b.WriteString("> - " + it + "\n")
+	}
+	b.WriteString("\n")
+}
+
+// writeTable writes one row per changed field; the address and action are
+// written on a change's first row only.
+func writeTable(b *strings.Builder, rs riskySet, p *planner.Plan) {
+	b.WriteString("| Address | Action | Field | Current | Desired |\n")
+	b.WriteString("|---|---|---|---|---|\n")
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		addr := cellCode(c.Address)
+		action := escapeMD(oneLine(string(c.Action)))
+		if c.Action == planner.Revoke {
+			r := revocationOf(c)
+			what := []string{"Access tokens revoked"}
+			if r.devices {
+				what = append(what, "devices revoked")
+			}
+			if r.warpSessionReauth {
+				what = append(what, "WARP re-authentication")
+			}
+			tableRow(b, addr, action+" ⚠️", "", "", strings.Join(what, ", "))
+			continue
+		}
+		anyRisky := false
+		for _, d := range c.Diff {
+			anyRisky = anyRisky || rs.field(d)
+		}
+		if rs.change(c) && !anyRisky {
+			action += " ⚠️"
+		}
+		if len(c.Diff) == 0 {
+			tableRow(b, addr, action, "", "", "")
+		}
+		for j, d := range c.Diff {
+			field := cellCode(d.Path)
+			if rs.field(d) {
+				field += " ⚠️"
+			}
+			var before, after string
+			switch kindOf(c.Action, d) {
+			case fieldAdded:
+				after = tableValue(d.After)
+			case fieldRemoved:
+				before = tableValue(d.Before)
+			default:
+				before, after = tableValue(d.Before), tableValue(d.After)
+			}
+			if j == 0 {
+				tableRow(b, addr, action, field, before, after)
+			} else {
+				tableRow(b, "", "", field, before, after)
+			}
+		}
+		if f := c.FollowUp; f != nil {
+			tableRow(b, "", "", "", "", "then "+cellCode(f.Method+" "+f.Path)+": "+escapeMD(followUpFields(f)))
+		}
+	}
+	b.WriteString("\n")
+}
+
+func tableRow(b *strings.Builder, cells ...string) {
+	b.WriteString("|")
+	for _, c := range cells {
+		if c == "" {
+			b.WriteString(" |")
+			continue
+		}
+		b.WriteString(" " + c + " |")
+	}
+	b.WriteString("\n")
+}
+
+// tableValue is a value for a table cell: JSON, shortened, in a code span.
+func tableValue(v any) string {
+	return cellCode(shorten(formatValue(v), tableValueMax))
+}
+
+// writeFullDiff writes every change as -/+ lines in a ```diff block inside
+// a collapsed <details>. Values are one-line JSON, and every line starts
+// with "@@", "-", "+", "!" or two spaces and a word, so no line can close
+// the fence; the fence is still made longer than any run of backticks in
+// the block.
+func writeFullDiff(b *strings.Builder, rs riskySet, p *planner.Plan) {
+	var d strings.Builder
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if i > 0 {
+			d.WriteString("\n")
+		}
+		head := clean(c.Address, false) + ": " + clean(string(c.Action), false)
+		if rs.change(c) {
+			head += " (risky)"
+		}
+		d.WriteString("@@ " + head + " @@\n")
+		if c.Action == planner.Revoke {
+			r := revocationOf(c)
+			d.WriteString("! revoke every Access token of " + quoteString(r.email) + "\n")
+			if r.userUID != "" {
+				d.WriteString("  user_uid: " + quoteString(r.userUID) + "\n")
+			}
+			fmt.Fprintf(&d, "  devices: %t\n  warp_session_reauth: %t\n", r.devices, r.warpSessionReauth)
+			if c.Reason != "" {
+				d.WriteString("  reason: " + quoteString(c.Reason) + "\n")
+			}
+			continue
+		}
+		for _, fd := range c.Diff {
+			path := clean(fd.Path, false)
+			switch kindOf(c.Action, fd) {
+			case fieldAdded:
+				d.WriteString("+ " + path + ": " + formatValue(fd.After) + "\n")
+			case fieldRemoved:
+				d.WriteString("- " + path + ": " + formatValue(fd.Before) + "\n")
+			default:
+				d.WriteString("- " + path + ": " + formatValue(fd.Before) + "\n")
+				d.WriteString("+ " + path + ": " + formatValue(fd.After) + "\n")
+			}
+		}
+		if f := c.FollowUp; f != nil {
+			d.WriteString("  then " + clean(f.Method, false) + " " + clean(f.Path, false) + ": " + followUpFields(f) + "\n")
+		}
+	}
+	body := d.String()
+	fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
+	b.WriteString("<details><summary>Full diff</summary>\n\n")
+	b.WriteString(fence + "diff\n" + body + fence + "\n\n</details>\n\n")
+}
+
+// writeFooter writes the fingerprint, the source, the base, the tool
+// version and the run link on one small line.
+func writeFooter(b *strings.Builder, p *planner.Plan, runURL string) {
+	var parts []string
+	if p.Fingerprint != "" {
+		parts = append(parts, "fingerprint "+codeSpan(p.Fingerprint))
+	}
+	if s := p.Source; s.Dir != "" || s.Commit != "" {
+		src := "source"
+		if s.Dir != "" {
+			src += " " + codeSpan(s.Dir)
+		}
+		if s.Commit != "" {
+			src += " at " + codeSpan(shortCommit(s.Commit))
+		}
+		if s.Dirty {
+			src += " (dirty)"
+		}
+		parts = append(parts, src)
+	} else if p.Source.Dirty {
+		parts = append(parts, "source (dirty)")
+	}
+	if p.Source.Base != "" {
+		parts = append(parts, "base "+codeSpan(p.Source.Base))
+	}
+	if p.ToolVersion != "" {
+		parts = append(parts, "ztsync "+escapeMD(oneLine(p.ToolVersion)))
+	}
+	if u := linkURL(runURL); u != "" {
+		parts = append(parts, "[workflow run]("+u+")")
+	}
+	if len(parts) == 0 {
+		return
+	}
+	b.WriteString("<sub>" + strings.Join(parts, " · ") + "</sub>\n")
+}
+
+// shortCommit keeps the first 12 characters of a commit hash.
+func shortCommit(c string) string {
+	if len(c) > 12 && strings.Trim(c, "0123456789abcdef") == "" {
+		return c[:12]
+	}
+	return c
+}
+
+// codeSpan puts s in a Markdown code span: newlines and control
+// characters are escaped, and the delimiter is one backtick longer than the
+// longest run of backticks in s, padded with spaces when s starts or ends
+// with one.
+func codeSpan(s string) string {
+	return delimitCode(clean(s, false))
+}
+
+// cellCode is codeSpan for a table cell: GFM splits the row at pipes
+// before it parses code spans, so pipes are backslash-escaped (GFM removes
+// the backslash again).
+func cellCode(s string) string {
+	return delimitCode(strings.ReplaceAll(clean(s, false), "|", `\|`))
+}
+
+func delimitCode(s string) string {
+	if s == "" {
+		return ""
+	}
+	delim := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.Trim(s, " ") == "" {
+		s = " " + s + " "
+	}
+	return delim + s + delim
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c byte) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}
+
+// oneLine joins the lines of s with spaces and escapes control characters.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", " ")), " ")
+	return clean(s, false)
+}
+
+// escapeMD escapes the characters that would make plain text Markdown or
+// HTML: inline markup everywhere, block markup at the start.
+func escapeMD(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '#', '!':
+			b.WriteByte('\\')
+		case '+', '-', '=':
+			if i == 0 {
+				b.WriteByte('\\')
+			}
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	// "1. text" at the start would become an ordered list.
+	if j := strings.IndexFunc(out, func(r rune) bool { return r < '0' || r > '9' }); j > 0 && (out[j] == '.' || out[j] == ')') &&
+		(j+1 == len(out) || out[j+1] == ' ' || out[j+1] == '\t') {
+		out = out[:j] + `\` + out[j:]
+	}
+	return out
+}
+
+// linkURL makes u safe as a Markdown link destination, or "" when it is not
+// an http(s) URL.
+func linkURL(u string) string {
+	u = strings.TrimSpace(u)
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return ""
+	}
+	return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "", "\r", "", "\t", "%09").Replace(u)
+}

@@ -1,0 +1,487 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ztsync/ztsync/planner"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *updateGolden {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+func renderAll(t *testing.T, p *planner.Plan) (text, color, md, js []byte) {
+	t.Helper()
+	var a, b, c, d bytes.Buffer
+	if err := Text(&a, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Text(&b, p, TextOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	opts := MarkdownOptions{}
+	if p.Source.Dir == "config" {
+		opts = MarkdownOptions{Status: "Planned by run #42", RunURL: "https://github.com/acme/zt/actions/runs/42"}
+	}
+	if err := Markdown(&c, p, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&d, p); err != nil {
+		t.Fatal(err)
+	}
+	return a.Bytes(), b.Bytes(), c.Bytes(), d.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	for name, p := range goldenPlans() {
+		t.Run(name, func(t *testing.T) {
+			text, color, md, js := renderAll(t, p)
+			golden(t, name+".txt", text)
+			golden(t, name+".color.txt", color)
+			golden(t, name+".md", md)
+			golden(t, name+".json", js)
+
+			// Deterministic: a second rendering is byte for byte the same.
+			text2, color2, md2, js2 := renderAll(t, p)
+			for i, pair := range [][2][]byte{{text, text2}, {color, color2}, {md, md2}, {js, js2}} {
+				if !bytes.Equal(pair[0], pair[1]) {
+					t.Errorf("rendering %d differs between two runs", i)
+				}
+			}
+			if bytes.Contains(text, []byte("\x1b")) || bytes.Contains(md, []byte("\x1b")) {
+				t.Error("escape sequence in uncoloured output")
+			}
+			if p.HasChanges() && !bytes.Contains(color, []byte("\x1b[")) {
+				t.Error("no colour in coloured output")
+			}
+			// The summary line is the last line of the text.
+			lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, Summary(p)) {
+				t.Errorf("last line %q does not start with %q", last, Summary(p))
+			}
+			checkMarkdownStructure(t, string(md))
+		})
+	}
+}
+
+// checkMarkdownStructure checks what keeps a comment's layout whole: every
+// table row has five cells as GFM splits them, and no line inside the
+// diff fence closes it early.
+func checkMarkdownStructure(t *testing.T, md string) {
+	t.Helper()
+	lines := strings.Split(md, "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "|") {
+			if n := len(gfmCells(l)); n != 5 {
+				t.Errorf("table row has %d cells, want 5: %s", n, l)
+			}
+		}
+	}
+	open := regexp.MustCompile("^(`{3,})diff$")
+	for i, l := range lines {
+		m := open.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		fence := m[1]
+		closed := false
+		for _, in := range lines[i+1:] {
+			if strings.HasPrefix(strings.TrimLeft(in, " "), "```") {
+				if strings.TrimRight(in, " ") != fence {
+					t.Errorf("line %q inside the diff fence looks like a fence", in)
+				}
+				closed = true
+				break
+			}
+		}
+		if !closed {
+			t.Error("diff fence not closed")
+		}
+	}
+}
+
+// gfmCells splits a table row as cmark-gfm does: its cell scanner is
+// (escaped_char | [^|\r\n])+ matched longest-first, so a pipe right after a
+// backslash never splits, whatever comes before the backslash.
+func gfmCells(row string) []string {
+	row = strings.TrimSpace(row)
+	row = strings.TrimPrefix(row, "|")
+	var cells []string
+	start := 0
+	for i := 0; i < len(row); i++ {
+		if row[i] == '|' && (i == 0 || row[i-1] != '\\') {
+			cells = append(cells, row[start:i])
+			start = i + 1
+		}
+	}
+	if strings.TrimSpace(row[start:]) != "" {
+		cells = append(cells, row[start:])
+	}
+	return cells
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	plans := goldenPlans()
+	plans["big"] = bigPlan(50)
+	for name, p := range plans {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := JSON(&buf, p); err != nil {
+				t.Fatal(err)
+			}
+			dec := json.NewDecoder(&buf)
+			dec.UseNumber()
+			dec.DisallowUnknownFields()
+			var got planner.Plan
+			if err := dec.Decode(&got); err != nil {
+				t.Fatal(err)
+			}
+			// Only nil versus [] may differ: JSON writes [] for a nil diff.
+			if diff := cmp.Diff(p, &got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("round trip (-in +out):\n%s", diff)
+			}
+			if planner.Fingerprint(got.Changes) != p.Fingerprint {
+				t.Error("fingerprint of the decoded changes differs")
+			}
+		})
+	}
+}
+
+func TestJSONEmptyListsNotNull(t *testing.T) {
+	p := &planner.Plan{FormatVersion: planner.FormatVersion} // nil Changes and Warnings
+	var buf bytes.Buffer
+	if err := JSON(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{`"changes": []`, `"warnings": []`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %s in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "null") {
+		t.Errorf("null in\n%s", out)
+	}
+	if p.Changes != nil || p.Warnings != nil {
+		t.Error("JSON modified the plan")
+	}
+
+	// A change without a diff gets "diff": [], and the input is untouched.
+	p.Changes = []planner.Change{{Address: "account/a/revoke/x@example.com", Action: planner.Revoke}}
+	buf.Reset()
+	if err := JSON(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"diff": []`) {
+		t.Errorf(`missing "diff": [] in %s`, buf.String())
+	}
+	if p.Changes[0].Diff != nil {
+		t.Error("JSON modified the change")
+	}
+}
+
+func TestJSONKeyOrder(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, mixed()); err != nil {
+		t.Fatal(err)
+	}
+	// Top-level keys in DESIGN.md §4's order, indented by two spaces.
+	re := regexp.MustCompile(`(?m)^  "([a-z_]+)":`)
+	var keys []string
+	for _, m := range re.FindAllStringSubmatch(buf.String(), -1) {
+		keys = append(keys, m[1])
+	}
+	want := []string{"format_version", "tool_version", "created_at", "source", "summary", "changes", "warnings", "declared", "fingerprint"}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(buf.String(), `"created_at": "2026-11-22T10:00:00Z"`) {
+		t.Error("created_at not RFC 3339 UTC")
+	}
+}
+
+func TestNilPlanAndWriteErrors(t *testing.T) {
+	var buf bytes.Buffer
+	if Text(&buf, nil, TextOptions{}) == nil || Markdown(&buf, nil, MarkdownOptions{}) == nil || JSON(&buf, nil) == nil {
+		t.Error("nil plan accepted")
+	}
+	if got := Summary(nil); got != "No changes." {
+		t.Errorf("Summary(nil) = %q", got)
+	}
+	w := failWriter{}
+	p := mixed()
+	for name, err := range map[string]error{
+		"text":     Text(w, p, TextOptions{}),
+		"markdown": Markdown(w, p, MarkdownOptions{}),
+		"json":     JSON(w, p),
+	} {
+		if !errors.Is(err, errWrite) {
+			t.Errorf("%s: error %v does not wrap the write error", name, err)
+		}
+	}
+}
+
+var errWrite = errors.New("disk full")
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errWrite }
+
+func TestMarkdownOptions(t *testing.T) {
+	p := updateNested()
+	var buf bytes.Buffer
+	err := Markdown(&buf, p, MarkdownOptions{
+		Title:  "ztsync plan for `config/`",
+		Status: "Applied by run #42\n(second line)",
+		RunURL: "https://example.com/run (1)",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"## ztsync plan for `config/`\n",
+		"**Status:** Applied by run #42 (second line)\n",
+		"[workflow run](https://example.com/run%20%281%29)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	buf.Reset()
+	if err := Markdown(&buf, p, MarkdownOptions{RunURL: "javascript:alert(1)"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "javascript") || strings.Contains(buf.String(), "Status") {
+		t.Errorf("unexpected link or status:\n%s", buf.String())
+	}
+}
+
+func TestRiskyFirst(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Markdown(&buf, mixed(), MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	warn, summary, table := strings.Index(out, "> [!WARNING]"), strings.Index(out, "**Plan:"), strings.Index(out, "| Address")
+	if warn < 0 || !(warn < summary && summary < table) {
+		t.Errorf("want the risky callout before the summary and the table:\n%s", out)
+	}
+	for _, want := range []string{"`auth_domain`", "`is_ui_read_only`", "`mallory@example.com`"} {
+		if !strings.Contains(out[warn:summary], want) {
+			t.Errorf("risky callout lacks %s", want)
+		}
+	}
+	if strings.Contains(out[warn:summary], "user_seat_expiration_inactive_time") {
+		t.Error("a plain change is listed as risky")
+	}
+
+	buf.Reset()
+	if err := Markdown(&buf, dohUpdate(), MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "[!WARNING]") {
+		t.Error("risky callout for a plan without risky changes")
+	}
+}
+
+func TestRiskyFromSchema(t *testing.T) {
+	// A diff of a risky field is flagged even if the planner forgot to.
+	p := basePlan()
+	p.Changes = []planner.Change{update(prodScope(), planner.Organization, nil, fd("deny_unmatched_requests", false, true))}
+	var text, md bytes.Buffer
+	if err := Text(&text, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, p, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "(risky)") || !strings.Contains(md.String(), "[!WARNING]") {
+		t.Errorf("risky field not flagged:\n%s\n%s", text.String(), md.String())
+	}
+}
+
+func TestCodeSpan(t *testing.T) {
+	if got, want := codeSpan("a|b"), "`a|b`"; got != want {
+		t.Errorf("codeSpan outside a table = %q, want %q", got, want)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "`plain`"},
+		{"a|b", "`a\\|b`"},
+		{"a`b", "``a`b``"},
+		{"`x", "`` `x ``"},
+		{"x`", "`` x` ``"},
+		{"```", "```` ``` ````"},
+		{"a\nb", "`a\\u000ab`"},
+		{"", ""},
+		{"  ", "`    `"},
+	} {
+		if got := cellCode(tc.in); got != tc.want {
+			t.Errorf("cellCode(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestEscapeMD(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain text, ok.", "plain text, ok."},
+		{"*a* _b_", `\*a\* \_b\_`},
+		{"<b>&amp;</b>", `\<b\>\&amp;\</b\>`},
+		{"1. item", `1\. item`},
+		{"12) item", `12\) item`},
+		{"- dash", `\- dash`},
+		{"a - b", "a - b"},
+		{"# h", `\# h`},
+		{"[x](y)", `\[x\](y)`},
+	} {
+		if got := escapeMD(tc.in); got != tc.want {
+			t.Errorf("escapeMD(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"0123456789abc", 10, "012345678…"},
+		{"ääääääääääää", 5, "ääää…"},
+	} {
+		if got := shorten(tc.in, tc.n); got != tc.want {
+			t.Errorf("shorten(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestFormatValue(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{"24h", `"24h"`},
+		{true, "true"},
+		{json.Number("250"), "250"},
+		{[]any{"a", "b"}, `["a","b"]`},
+		{map[string]any{"b": 1, "a": "<&>"}, `{"a":"<&>","b":1}`},
+		{"tab\tnew\nline\x1b[31m", `"tab\tnew\nline\u001b[31m"`},
+		{"c1 \u009b", `"c1 \u009b"`},
+		{nil, "null"},
+		{func() {}, `"0x` /* prefix only, checked below */},
+	} {
+		got := formatValue(tc.in)
+		if _, isFunc := tc.in.(func()); isFunc {
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("formatValue(func) = %q", got)
+			}
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("formatValue(%#v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestTextEmptyPlan(t *testing.T) {
+	var buf bytes.Buffer
+	p := &planner.Plan{Summary: planner.Summary{Unchanged: 1}}
+	if err := Text(&buf, p, TextOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "\x1b[1mNo changes.\x1b[0m 1 resource unchanged.\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	buf.Reset()
+	if err := Text(&buf, &planner.Plan{}, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); got != "No changes.\n" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestChangeOrderKept(t *testing.T) {
+	var buf bytes.Buffer
+	p := mixed()
+	if err := Text(&buf, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var at []int
+	for _, c := range p.Changes {
+		at = append(at, strings.Index(buf.String(), c.Address+" will"))
+	}
+	if !slices.IsSorted(at) || at[0] < 0 {
+		t.Errorf("changes out of plan order: %v", at)
+	}
+}
+
+func BenchmarkMarkdown(b *testing.B) {
+	p := bigPlan(1000)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := Markdown(&buf, p, MarkdownOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/op-output")
+}
+
+func BenchmarkText(b *testing.B) {
+	p := bigPlan(1000)
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := Text(&buf, p, TextOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzCodeSpanCell(f *testing.F) {
+	for _, s := range []string{"a|b", "``", "\\|", "x\\", "`a`", "\n|\\\\|", "  "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		row := "| " + cellCode(s) + " | x |"
+		if n := len(gfmCells(row)); n != 2 {
+			t.Errorf("%q splits into %d cells: %s", s, n, row)
+		}
+		if strings.ContainsAny(cellCode(s), "\n\r") {
+			t.Errorf("newline in code span for %q", s)
+		}
+	})
+}

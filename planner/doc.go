@@ -2,8 +2,12 @@
 // ordered Plan of API calls (DESIGN.md §3, §4).
 //
 // Fetch reads the live state through a Reader, one GET per declared
-// resource, concurrently. Build(desired, live) is pure and deterministic: it
-// normalises both sides, compares managed fields only, and produces update
-// bodies that are the whole live object with the managed fields laid over
-// it. The planner holds no presentation; planner/render formats plans.
+// resource, concurrently, and aborts on the first failed read: a plan is
+// never made against a missing read. Build(desired, live, opts) is pure and
+// deterministic: it normalises both sides, compares managed fields only,
+// and produces update bodies that are the whole live object with the
+// managed fields laid over it, creates (POST, then a PUT for custom_pages),
+// DoH updates and, with a base configuration, revocations. Problems of the
+// configuration found while planning are *ConfigError values. The planner
+// holds no presentation; planner/render formats plans.
 package planner

@@ -1,0 +1,484 @@
+package planner
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/ztsync/ztsync/schema"
+)
+
+// Options are the inputs of Build besides the desired and live state. Build
+// reads no clock and no repository: the caller passes what it needs.
+type Options struct {
+	// Base is the configuration at --base REF; nil when no --base was
+	// given, and then no revocation is planned.
+	Base *schema.Config
+	// BaseRef is the --base argument as the user wrote it; it is recorded
+	// as Source.Base.
+	BaseRef string
+	// Targets limits the plan to these addresses or address prefixes
+	// ("account/prod"). Empty means everything. A target that selects no
+	// declared resource is a *ConfigError.
+	Targets []string
+	// ToolVersion is recorded as the plan's tool_version.
+	ToolVersion string
+	// CreatedAt is recorded as the plan's created_at (in UTC).
+	CreatedAt time.Time
+	// Source says where the configuration came from; Base is filled from
+	// BaseRef when empty.
+	Source Source
+}
+
+// Build compares the desired configuration with the live state and returns
+// the ordered plan (DESIGN.md §3, §4). It is pure: no I/O, no clock, and the
+// same inputs give the same plan, byte for byte.
+//
+// Argument order is always (desired, live). live must hold an Observed for
+// every resource Fetch reads for desired and opts.Targets; a missing one is
+// an error, never "absent". Problems of the configuration (an organization
+// to create without name or auth_domain, DoH for an organization that does
+// not exist and is not created, a --target that selects nothing) are
+// returned as *ConfigError values, joined with errors.Join when there are
+// several.
+//
+// Rules:
+//   - Only managed fields (those written in the configuration) are
+//     compared, after normalisation: null ≡ absent ≡ false ≡ "" ≡ {} ≡ [];
+//     durations by value; nested objects sub-field by sub-field.
+//   - update: the PUT body is the whole live object (unknown fields too)
+//     without created_at/updated_at, with the managed fields laid over it;
+//     a managed field equal to live after normalisation keeps the live
+//     representation, and one live lacks is written as declared.
+//   - create: the POST body holds the managed fields POST accepts; the rest
+//     (custom_pages) go in a FollowUp PUT.
+//   - DoH: update only; the body holds the writable DoH fields of the live
+//     object (its "id" is the service token id) with the desired ones laid
+//     over. The DoH of an organization created in the same plan is absent.
+//   - revoke: planned only when opts.Base is set and the entry (same scope
+//     address and email) is absent there. Its live_digest is the digest of
+//     "absent": there is nothing to read back.
+func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
+	ts, err := checkTargets(desired, opts.Targets)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{live: live, opts: opts, targets: ts}
+	for _, sc := range desired.Scopes() {
+		b.scope(sc)
+	}
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	if b.unplannedRevocations > 0 {
+		noun := "revocations"
+		if b.unplannedRevocations == 1 {
+			noun = "revocation"
+		}
+		b.warnings = append(b.warnings, fmt.Sprintf("%d %s declared; none planned without --base", b.unplannedRevocations, noun))
+	}
+
+	p := &Plan{
+		FormatVersion: FormatVersion,
+		ToolVersion:   opts.ToolVersion,
+		CreatedAt:     opts.CreatedAt.UTC(),
+		Source:        opts.Source,
+		Changes:       b.changes,
+		Warnings:      b.warnings,
+		Declared:      b.declared,
+	}
+	if p.Source.Base == "" {
+		p.Source.Base = opts.BaseRef
+	}
+	if p.Changes == nil {
+		p.Changes = []Change{}
+	}
+	if p.Warnings == nil {
+		p.Warnings = []string{}
+	}
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			p.Summary.Create++
+		case Update:
+			p.Summary.Update++
+		case Revoke:
+			p.Summary.Revoke++
+		}
+	}
+	p.Summary.Unchanged = b.declared - len(p.Changes)
+	p.Fingerprint = Fingerprint(p.Changes)
+	return p, nil
+}
+
+// builder accumulates one plan.
+type builder struct {
+	live    Live
+	opts    Options
+	targets targets
+
+	changes              []Change
+	warnings             []string
+	errs                 []error
+	declared             int
+	unplannedRevocations int
+}
+
+// scope plans one account or zone: organization, then DoH, then
+// revocations by email.
+func (b *builder) scope(sc schema.ScopeConfig) {
+	orgAddr := Address(sc.Scope, Organization, "")
+	dohAddr := Address(sc.Scope, DoH, "")
+	wantOrg := sc.Organization != nil && b.targets.match(orgAddr)
+	wantDoH := sc.DoH != nil && b.targets.match(dohAddr)
+	var revs []string
+	for _, email := range sortedKeys(sc.Revoke) {
+		if b.targets.match(Address(sc.Scope, Revocation, email)) {
+			revs = append(revs, email)
+		}
+	}
+	if !wantOrg && !wantDoH && len(revs) == 0 {
+		return
+	}
+	if err := sc.Scope.Validate(); err != nil {
+		b.errs = append(b.errs, &ConfigError{Address: sc.Scope.Address(), Message: err.Error()})
+		return
+	}
+
+	creating := false
+	if wantOrg || wantDoH {
+		org, ok := b.live[orgAddr]
+		if !ok {
+			b.errs = append(b.errs, fmt.Errorf("%s: no live state was read; refusing to plan against a missing read", orgAddr))
+			return
+		}
+		if wantOrg {
+			b.declared++
+			creating = b.organization(sc, org)
+		}
+		if wantDoH {
+			b.declared++
+			b.doh(sc, org, creating, sc.Organization != nil)
+		}
+	}
+	for _, email := range revs {
+		b.declared++
+		b.revocation(sc, email)
+	}
+}
+
+// organization plans the organization of sc and reports whether it is
+// created.
+func (b *builder) organization(sc schema.ScopeConfig, live Observed) bool {
+	addr := Address(sc.Scope, Organization, "")
+	path := sc.Scope.Prefix() + "/access/organizations"
+	fields := schema.OrganizationFields()
+	if !live.Exists {
+		return b.createOrganization(sc, addr, path, fields)
+	}
+
+	body := copyObject(live.Object)
+	for _, k := range schema.ReadOnlyFields() {
+		delete(body, k)
+	}
+	diffs := overlay(body, sc.Organization, live.Object, fields, "")
+	if len(diffs) == 0 {
+		return false
+	}
+	c := Change{
+		Address:    addr,
+		Scope:      sc.Scope,
+		Resource:   Organization,
+		Action:     Update,
+		Method:     http.MethodPut,
+		Path:       path,
+		Body:       body,
+		Diff:       diffs,
+		Risky:      anyRisky(diffs),
+		LiveDigest: live.Digest(),
+	}
+	b.readOnlyWarning(sc, addr, diffs)
+	b.changes = append(b.changes, c)
+	return false
+}
+
+// createOrganization plans the POST (and the custom_pages PUT) of an
+// organization that does not exist. It reports whether a create was
+// planned.
+func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, fields []schema.Field) bool {
+	var missing []string
+	for _, k := range []string{"name", "auth_domain"} {
+		if s, _ := asString(sc.Organization[k]); s == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		what := missing[0] + " is"
+		if len(missing) == 2 {
+			what = "name and auth_domain are"
+		}
+		b.errs = append(b.errs, &ConfigError{
+			Address: addr,
+			Message: fmt.Sprintf("the organization does not exist, so it would be created, and %s required to create it", what),
+		})
+		return false
+	}
+
+	post := schema.Object{}
+	later := schema.Object{}
+	var diffs []FieldDiff
+	for _, k := range orderedKeys(sc.Organization, fields) {
+		f, known := findField(fields, k)
+		v := sc.Organization[k]
+		if known && !f.OnCreate {
+			if !isEmpty(v) {
+				later[k] = deepCopy(v)
+			}
+		} else {
+			post[k] = deepCopy(v)
+		}
+		diffs = append(diffs, createDiffs(k, f, known, v)...)
+	}
+	c := Change{
+		Address:    addr,
+		Scope:      sc.Scope,
+		Resource:   Organization,
+		Action:     Create,
+		Method:     http.MethodPost,
+		Path:       path,
+		Body:       post,
+		Diff:       diffs,
+		Risky:      anyRisky(diffs),
+		LiveDigest: Observed{}.Digest(),
+	}
+	if diffs == nil {
+		c.Diff = []FieldDiff{}
+	}
+	if len(later) > 0 {
+		c.FollowUp = &FollowUp{Method: http.MethodPut, Path: path, Body: later}
+	}
+	b.readOnlyWarning(sc, addr, diffs)
+	b.changes = append(b.changes, c)
+	return true
+}
+
+// createDiffs lists the fields a create sets: every declared field (every
+// declared sub-field of a nested one), with no before value. A field the
+// table marks risky is risky when it is set to a non-empty value.
+func createDiffs(k string, f schema.Field, known bool, v any) []FieldDiff {
+	if m, ok := v.(map[string]any); ok && (!known || f.Type == schema.Nested) {
+		var out []FieldDiff
+		for _, sk := range orderedKeys(m, f.Sub) {
+			sf, sknown := findField(f.Sub, sk)
+			out = append(out, createDiffs(k+"."+sk, sf, sknown, m[sk])...)
+		}
+		return out
+	}
+	return []FieldDiff{{Path: k, After: deepCopy(v), Risky: known && f.Risky && !isEmpty(v)}}
+}
+
+// doh plans the DoH settings of sc. org is the organization as read;
+// creating says the organization is created earlier in this plan;
+// orgDeclared whether the configuration declares it at all.
+func (b *builder) doh(sc schema.ScopeConfig, org Observed, creating, orgDeclared bool) {
+	addr := Address(sc.Scope, DoH, "")
+	live, ok := b.live[addr]
+	if !ok {
+		b.errs = append(b.errs, fmt.Errorf("%s: no live state was read; refusing to plan against a missing read", addr))
+		return
+	}
+	orgAddr := Address(sc.Scope, Organization, "")
+	if !org.Exists && !creating {
+		switch {
+		case !orgDeclared:
+			b.errs = append(b.errs, &ConfigError{Address: addr, Message: "the organization does not exist; declare " + orgAddr + " with name and auth_domain to create it first"})
+		case !b.targets.match(orgAddr):
+			b.errs = append(b.errs, &ConfigError{Address: addr, Message: "the organization does not exist; add --target " + orgAddr + " to create it first"})
+		}
+		// Otherwise the create itself failed and has been reported.
+		return
+	}
+
+	view := schema.Object{}
+	if org.Exists && live.Exists {
+		view = dohView(live.Object)
+	}
+	body := copyObject(view)
+	diffs := overlay(body, sc.DoH, view, schema.DoHFields(), "")
+	if len(diffs) == 0 {
+		return
+	}
+	b.changes = append(b.changes, Change{
+		Address:    addr,
+		Scope:      sc.Scope,
+		Resource:   DoH,
+		Action:     Update,
+		Method:     http.MethodPut,
+		Path:       sc.Scope.Prefix() + "/access/organizations/doh",
+		Body:       body,
+		Diff:       diffs,
+		Risky:      anyRisky(diffs),
+		LiveDigest: live.Digest(),
+	})
+}
+
+// dohView is the writable part of a DoH GET result: doh_jwt_duration, and
+// service_token_id, which GET calls "id".
+func dohView(live schema.Object) schema.Object {
+	view := schema.Object{}
+	if v, ok := live["doh_jwt_duration"]; ok {
+		view["doh_jwt_duration"] = v
+	}
+	if v, ok := live["service_token_id"]; ok {
+		view["service_token_id"] = v
+	} else if v, ok := live["id"]; ok {
+		view["service_token_id"] = v
+	}
+	return view
+}
+
+// revocation plans the revocation of email in sc when --base is given and
+// the entry is new since base.
+func (b *builder) revocation(sc schema.ScopeConfig, email string) {
+	if b.opts.Base == nil {
+		b.unplannedRevocations++
+		return
+	}
+	if inBase(b.opts.Base, sc.Scope, email) {
+		return
+	}
+	r := sc.Revoke[email]
+	b.changes = append(b.changes, Change{
+		Address:    Address(sc.Scope, Revocation, email),
+		Scope:      sc.Scope,
+		Resource:   Revocation,
+		Action:     Revoke,
+		Method:     http.MethodPost,
+		Path:       sc.Scope.Prefix() + "/access/organizations/revoke_user",
+		Body:       r.Body(email),
+		Diff:       []FieldDiff{},
+		Risky:      true,
+		Reason:     r.Reason,
+		LiveDigest: Observed{}.Digest(),
+	})
+}
+
+// inBase reports whether the base configuration declares the revocation of
+// email in the scope with the same kind and name.
+func inBase(base *schema.Config, s schema.Scope, email string) bool {
+	var revs map[string]schema.Revocation
+	switch s.Kind {
+	case schema.KindAccount:
+		if a := base.Accounts[s.Name]; a != nil {
+			revs = a.Revoke
+		}
+	case schema.KindZone:
+		if z := base.Zones[s.Name]; z != nil {
+			revs = z.Revoke
+		}
+	}
+	_, ok := revs[email]
+	return ok
+}
+
+// readOnlyWarning warns when is_ui_read_only changes and no
+// ui_read_only_toggle_reason is declared.
+func (b *builder) readOnlyWarning(sc schema.ScopeConfig, addr string, diffs []FieldDiff) {
+	for _, d := range diffs {
+		if d.Path != "is_ui_read_only" {
+			continue
+		}
+		before, _ := asBool(d.Before)
+		after, ok := asBool(d.After)
+		if !ok || before == after {
+			return
+		}
+		if s, _ := asString(sc.Organization["ui_read_only_toggle_reason"]); s != "" {
+			return
+		}
+		b.warnings = append(b.warnings, fmt.Sprintf("%s: is_ui_read_only changes to %t without ui_read_only_toggle_reason; declare a reason for the audit log", addr, after))
+		return
+	}
+}
+
+// overlay lays the desired fields over body (a copy of the live object, or
+// of its writable part) and returns the differences with live, in field
+// table order. A field equal to live after normalisation keeps live's
+// representation in body; nested objects are merged sub-field by sub-field,
+// lists replaced.
+func overlay(body, desired, live map[string]any, fields []schema.Field, prefix string) []FieldDiff {
+	var diffs []FieldDiff
+	for _, k := range orderedKeys(desired, fields) {
+		f, known := findField(fields, k)
+		d := desired[k]
+		l, hasLive := live[k]
+		if dm, ok := d.(map[string]any); ok && (!known || f.Type == schema.Nested) {
+			lm, _ := l.(map[string]any)
+			bm, ok := body[k].(map[string]any)
+			if !ok {
+				bm = map[string]any{}
+			}
+			diffs = append(diffs, overlay(bm, dm, lm, f.Sub, prefix+k+".")...)
+			body[k] = bm
+			continue
+		}
+		if equalField(f.Type, known, d, l) {
+			if !hasLive {
+				body[k] = deepCopy(d)
+			}
+			continue
+		}
+		body[k] = deepCopy(d)
+		diffs = append(diffs, FieldDiff{Path: prefix + k, Before: deepCopy(l), After: deepCopy(d), Risky: known && f.Risky})
+	}
+	return diffs
+}
+
+// orderedKeys returns the keys of m: those in the field table first, in
+// its order, then unknown ones sorted.
+func orderedKeys(m map[string]any, fields []schema.Field) []string {
+	out := make([]string, 0, len(m))
+	known := map[string]bool{}
+	for _, f := range fields {
+		known[f.Name] = true
+		if _, ok := m[f.Name]; ok {
+			out = append(out, f.Name)
+		}
+	}
+	var rest []string
+	for k := range m {
+		if !known[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+func findField(fields []schema.Field, name string) (schema.Field, bool) {
+	for _, f := range fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return schema.Field{}, false
+}
+
+func anyRisky(diffs []FieldDiff) bool {
+	for _, d := range diffs {
+		if d.Risky {
+			return true
+		}
+	}
+	return false
+}
+
+// copyObject returns a deep copy of o, never nil.
+func copyObject(o schema.Object) schema.Object {
+	if o == nil {
+		return schema.Object{}
+	}
+	return deepCopy(map[string]any(o)).(map[string]any)
+}

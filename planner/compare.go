@@ -1,0 +1,244 @@
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	"github.com/ztsync/ztsync/schema"
+)
+
+// The comparison rules of DESIGN.md §4: both sides are normalised before
+// they are compared. null, absent, false, "", {} and [] are all "empty" and
+// equal to each other (the API omits false booleans and unset objects);
+// durations are compared by value; strings exactly.
+
+// equalField reports whether the desired value d and the live value l of a
+// field of type t are equal after normalisation. known is false for a field
+// the field table does not list; it is compared with the generic rules.
+func equalField(t schema.FieldType, known bool, d, l any) bool {
+	if !known {
+		return equalGeneric(d, l)
+	}
+	switch t {
+	case schema.Bool:
+		db, ok1 := asBool(d)
+		lb, ok2 := asBool(l)
+		if ok1 && ok2 {
+			return db == lb
+		}
+	case schema.String, schema.Hostname, schema.Color, schema.URL:
+		ds, ok1 := asString(d)
+		ls, ok2 := asString(l)
+		if ok1 && ok2 {
+			return ds == ls
+		}
+	case schema.Duration:
+		ds, ok1 := asString(d)
+		ls, ok2 := asString(l)
+		if ok1 && ok2 {
+			return equalDuration(ds, ls)
+		}
+	case schema.StringList, schema.HostnameList:
+		dl, ok1 := asStrings(d)
+		ll, ok2 := asStrings(l)
+		if ok1 && ok2 {
+			return slicesEqual(dl, ll)
+		}
+	}
+	return equalGeneric(d, l)
+}
+
+// equalDuration compares two duration strings by value when both parse
+// ("24h" equals "1440m"), else as text. The empty string is "unset" and
+// equals only itself: "0s" is a value, not the absence of one.
+func equalDuration(a, b string) bool {
+	if a == "" || b == "" {
+		return a == b
+	}
+	da, err1 := time.ParseDuration(a)
+	db, err2 := time.ParseDuration(b)
+	if err1 == nil && err2 == nil {
+		return da == db
+	}
+	return a == b
+}
+
+// asBool reads a boolean; nil is false.
+func asBool(v any) (bool, bool) {
+	switch v := v.(type) {
+	case nil:
+		return false, true
+	case bool:
+		return v, true
+	}
+	return false, false
+}
+
+// asString reads a string; nil is "".
+func asString(v any) (string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return v, true
+	}
+	return "", false
+}
+
+// asStrings reads a list of strings; nil is the empty list.
+func asStrings(v any) ([]string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case []string:
+		return v, true
+	case []any:
+		out := make([]string, len(v))
+		for i, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, false
+			}
+			out[i] = s
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isEmpty reports whether v is one of the "unset" values: nil, false, "",
+// an empty object or an empty list.
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !v
+	case string:
+		return v == ""
+	case map[string]any:
+		return len(v) == 0
+	case []any:
+		return len(v) == 0
+	case []string:
+		return len(v) == 0
+	}
+	return false
+}
+
+// equalGeneric compares two JSON values with the empty-value rule applied at
+// every level. Numbers compare by their text when both are numbers.
+func equalGeneric(a, b any) bool {
+	if isEmpty(a) && isEmpty(b) {
+		return true
+	}
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, x := range av {
+			if !equalGeneric(x, bv[k]) {
+				return false
+			}
+		}
+		for k, y := range bv {
+			if _, seen := av[k]; !seen && !isEmpty(y) {
+				return false
+			}
+		}
+		return true
+	case []any, []string:
+		al, bl := asList(a), asList(b)
+		if bl == nil || len(al) != len(bl) {
+			return false
+		}
+		for i := range al {
+			if !equalGeneric(al[i], bl[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if an, ok := numberText(a); ok {
+		bn, ok := numberText(b)
+		return ok && an == bn
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// asList returns v as []any, or nil when it is not a list.
+func asList(v any) []any {
+	switch v := v.(type) {
+	case []any:
+		if v == nil {
+			return []any{}
+		}
+		return v
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
+	}
+	return nil
+}
+
+// numberText returns the text of a JSON number of any Go representation.
+func numberText(v any) (string, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		return v.String(), true
+	case int, int64, int32, uint, uint64, uint32, float64, float32:
+		return fmt.Sprint(v), true
+	}
+	return "", false
+}
+
+// deepCopy copies a JSON value so that a plan never shares maps or slices
+// with the live state it was built from.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = deepCopy(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = deepCopy(x)
+		}
+		return out
+	case []string:
+		return append([]string(nil), v...)
+	}
+	return v
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -11,11 +11,12 @@
 // organization as an error wrapping schema.ErrNotFound.
 //
 // Every call goes through one retry loop (DESIGN.md §5): a 429 waits
-// Retry-After (or backs off exponentially with jitter) and pauses every
-// goroutine that shares the Client; 5xx answers and network errors are
-// retried for every call except POST create, which is retried only when the
-// request provably never left the client and otherwise fails with an error
-// wrapping ErrAmbiguous. Attempts are bounded by Options.MaxRetries, paced by
+// Retry-After (seconds or an HTTP date, at most one minute), or backs off
+// exponentially with jitter (1s, 2s, 4s … at most 30s, less up to 25%), and
+// pauses every goroutine that shares the Client. 5xx answers and network
+// errors are retried for every call except POST create, which is retried
+// only when the request provably never left the client and otherwise fails
+// with an error wrapping ErrAmbiguous. Attempts are bounded by Options.MaxRetries, paced by
 // a client-side rate limit shared by all goroutines, and each has its own
 // timeout. Credentials never appear in an error, a log line or Stats.
 //

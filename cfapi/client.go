@@ -1,0 +1,530 @@
+package cfapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultBaseURL is the Cloudflare API v4 base URL.
+const DefaultBaseURL = "https://api.cloudflare.com/client/v4"
+
+const (
+	defaultTimeout = 30 * time.Second // per attempt, when Options.Timeout is 0
+	backoffBase    = time.Second      // first backoff; doubles per attempt
+	backoffMax     = 30 * time.Second // longest backoff
+	maxRetryAfter  = time.Minute      // longest Retry-After the client honours
+	maxBody        = 8 << 20          // longest response body read
+	maxLogBody     = 16 << 10         // longest body written to the debug log
+)
+
+// Options configures a Client. Only the credentials are required.
+type Options struct {
+	// BaseURL is the API root, DefaultBaseURL when empty. It may carry a
+	// path (".../client/v4"); endpoint paths are appended to it.
+	BaseURL string
+	// Token is an API token, sent as "Authorization: Bearer". It wins when
+	// APIKey is also set.
+	Token string
+	// APIKey and Email are the global API key and its account's email,
+	// sent as X-Auth-Key and X-Auth-Email.
+	APIKey string
+	Email  string
+	// HTTPClient sends the requests; nil means a client with the standard
+	// transport's dial, TLS and idle timeouts. Redirects are never followed.
+	HTTPClient *http.Client
+	// RateLimit is the most requests per second, shared by every goroutine
+	// using the client (burst 1); <= 0 means unlimited.
+	RateLimit float64
+	// MaxRetries bounds the attempts after the first one (DESIGN.md §5; the
+	// CLI default is 4). Negative means 0.
+	MaxRetries int
+	// Timeout bounds each attempt, reading the body included; <= 0 means
+	// 30s.
+	Timeout time.Duration
+	// Logger receives, at slog.LevelDebug, every request and response with
+	// method, path, attempt, status, duration and bodies. Credentials are
+	// redacted. Nil means no logging.
+	Logger *slog.Logger
+	// Clock measures and waits (backoff, Retry-After, rate limit); nil means
+	// real time. Tests inject a fake.
+	Clock Clock
+	// Rand returns jitter in [0, 1); nil means math/rand/v2.
+	Rand func() float64
+}
+
+// Clock is the client's source of time: every wait goes through Sleep, so
+// a fake clock sees each one and no test waits for real. The per-attempt
+// timeout is the exception: it is real time.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, or returns the context's error as soon as it is
+	// done.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// Stats counts what a Client did, for tests and benchmarks.
+type Stats struct {
+	Requests  map[string]int // attempts sent, by HTTP method
+	Retries   int            // attempts after the first of a call
+	Throttled int            // 429 answers
+	Waits     int            // waits before an attempt: rate limit, backoff, Retry-After, shared pause
+	WaitTime  time.Duration  // the sum of those waits, on the client's clock
+}
+
+// Client calls the Zero Trust organization endpoints. It is safe for
+// concurrent use; all goroutines share its rate limit and its pause after
+// a 429.
+type Client struct {
+	base       *url.URL
+	header     http.Header // authentication and fixed headers
+	secrets    []string    // values never to show: token, API key
+	http       *http.Client
+	limiter    *rate.Limiter // nil: unlimited
+	maxRetries int
+	timeout    time.Duration
+	log        *slog.Logger
+	clock      Clock
+	rand       func() float64
+
+	mu        sync.Mutex
+	notBefore time.Time // no attempt starts before this (set by a 429)
+	stats     Stats
+}
+
+// New returns a client. It fails when no credentials are given, when a
+// credential holds characters a header cannot carry, or when the base URL
+// is not an absolute http(s) URL without user info, query or fragment.
+func New(opts Options) (*Client, error) {
+	c := &Client{
+		header:     http.Header{"Accept": {"application/json"}, "User-Agent": {"ztsync"}},
+		maxRetries: max(opts.MaxRetries, 0),
+		timeout:    opts.Timeout,
+		log:        opts.Logger,
+		clock:      opts.Clock,
+		rand:       opts.Rand,
+	}
+	switch {
+	case opts.Token != "":
+		if !headerSafe(opts.Token) {
+			return nil, errors.New("API token contains characters not allowed in a header")
+		}
+		c.header.Set("Authorization", "Bearer "+opts.Token)
+		c.secrets = []string{opts.Token}
+	case opts.APIKey != "" && opts.Email != "":
+		if !headerSafe(opts.APIKey) || !headerSafe(opts.Email) {
+			return nil, errors.New("API key or email contains characters not allowed in a header")
+		}
+		c.header.Set("X-Auth-Key", opts.APIKey)
+		c.header.Set("X-Auth-Email", opts.Email)
+		c.secrets = []string{opts.APIKey}
+	case opts.APIKey != "":
+		return nil, errors.New("an API key needs its account email")
+	default:
+		return nil, errors.New("no credentials: need an API token, or an API key and email")
+	}
+	base, err := parseBaseURL(cmpOr(opts.BaseURL, DefaultBaseURL))
+	if err != nil {
+		return nil, err
+	}
+	c.base = base
+	hc := http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient
+	}
+	// A followed redirect turns PUT and POST into GET; report it instead.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
+	if opts.RateLimit > 0 {
+		c.limiter = rate.NewLimiter(rate.Limit(opts.RateLimit), 1)
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultTimeout
+	}
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	if c.rand == nil {
+		c.rand = rand.Float64
+	}
+	c.stats.Requests = map[string]int{}
+	return c, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// headerSafe reports whether s is printable ASCII without spaces.
+func headerSafe(s string) bool {
+	for i := range len(s) {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("invalid base URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("invalid base URL %q: need an absolute http or https URL", u.Redacted())
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("invalid base URL %q: user info, query and fragment are not allowed", u.Redacted())
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// Stats returns a copy of the client's counters.
+func (c *Client) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	s.Requests = make(map[string]int, len(c.stats.Requests))
+	for k, v := range c.stats.Requests {
+		s.Requests[k] = v
+	}
+	return s
+}
+
+func (c *Client) count(f func(*Stats)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.stats)
+}
+
+// newRequest builds a request for path (below the base URL) with body
+// encoded as JSON; body nil sends none.
+func (c *Client) newRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	var r io.Reader = http.NoBody
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: encode body: %w", method, path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	u := *c.base
+	u.Path += path
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header = c.header.Clone()
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// verdict is what the retry loop does after an attempt.
+type verdict int
+
+const (
+	done      verdict = iota // success, or a failure that a retry would not fix
+	retry                    // retry after a backoff
+	throttled                // 429: every goroutine pauses, then retry
+)
+
+// do sends req, retrying as DESIGN.md §5 says, and decodes the envelope's
+// result into v (nil: ignore it). Errors are *APIError, network or context
+// errors naming the method and path, or ambiguous creates; none holds a
+// credential.
+func (c *Client) do(req *http.Request, v any) error {
+	ctx := req.Context()
+	path := strings.TrimPrefix(req.URL.Path, c.base.Path)
+	for attempt := 1; ; attempt++ {
+		if err := c.await(ctx); err != nil {
+			return c.redact(fmt.Errorf("%s %s: %w", req.Method, path, err))
+		}
+		next, wait, err := c.attempt(req, path, attempt, v)
+		if next == done {
+			return c.redact(err)
+		}
+		if attempt > c.maxRetries {
+			return c.redact(fmt.Errorf("%w (gave up after %d attempts)", err, attempt))
+		}
+		if wait < 0 {
+			wait = c.backoff(attempt)
+		}
+		c.debug(ctx, "cfapi retry", slog.String("method", req.Method), slog.String("path", path),
+			slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.Bool("all_paused", next == throttled),
+			slog.String("error", c.scrub(err.Error())))
+		c.count(func(s *Stats) { s.Retries++ })
+		if next == throttled {
+			c.pauseAll(wait) // await, at the top of the loop, waits with everyone else
+		} else if err := c.sleep(ctx, wait); err != nil {
+			return c.redact(fmt.Errorf("%s %s: %w", req.Method, path, err))
+		}
+	}
+}
+
+// attempt sends req once. wait is the server's Retry-After, or -1.
+func (c *Client) attempt(req *http.Request, path string, n int, v any) (next verdict, wait time.Duration, err error) {
+	ctx, cancel := context.WithTimeout(req.Context(), c.timeout)
+	defer cancel()
+	var sent atomic.Bool // the whole request reached the connection
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				sent.Store(true)
+			}
+		},
+	})
+	r := req.Clone(ctx)
+	reqBody, err := readAllFrom(req.GetBody)
+	if err != nil {
+		return done, 0, fmt.Errorf("%s %s: %w", req.Method, path, err)
+	}
+	r.Body = http.NoBody
+	if len(reqBody) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	c.count(func(s *Stats) { s.Requests[req.Method]++ })
+	c.debug(ctx, "cfapi request", slog.String("method", req.Method), slog.String("path", path),
+		slog.Int("attempt", n), c.headerAttrs(r.Header), slog.String("body", c.logBody(reqBody)))
+	start := c.clock.Now()
+
+	resp, err := c.http.Do(r)
+	var body []byte
+	if err == nil {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		resp.Body.Close()
+	}
+	if err != nil {
+		if cerr := context.Cause(req.Context()); cerr != nil {
+			return done, 0, fmt.Errorf("%s %s: %w", req.Method, path, cerr)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL adds nothing to the path
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no complete answer within %s: %w", c.timeout, err)
+		}
+		err = fmt.Errorf("%s %s: %w", req.Method, path, err)
+		c.debug(ctx, "cfapi error", slog.String("method", req.Method), slog.String("path", path),
+			slog.Int("attempt", n), slog.Duration("duration", c.clock.Now().Sub(start)), slog.String("error", c.scrub(err.Error())))
+		if !retrySafe(req) && sent.Load() {
+			return done, 0, &ambiguousError{err}
+		}
+		return retry, -1, err
+	}
+
+	e := &APIError{Method: req.Method, Path: path, Status: resp.StatusCode, RayID: resp.Header.Get("Cf-Ray")}
+	derr := decode(e, body, v)
+	c.scrubAPIError(e)
+	c.debug(ctx, "cfapi response", slog.String("method", req.Method), slog.String("path", path),
+		slog.Int("attempt", n), slog.Int("status", resp.StatusCode), slog.Duration("duration", c.clock.Now().Sub(start)),
+		c.headerAttrs(resp.Header), slog.String("body", c.logBody(body)))
+	switch {
+	case derr == nil:
+		return done, 0, nil
+	case e.Status == http.StatusTooManyRequests:
+		c.count(func(s *Stats) { s.Throttled++ })
+		wait, ok := retryAfter(resp.Header.Get("Retry-After"), c.clock.Now())
+		if !ok {
+			wait = -1
+		}
+		return throttled, wait, e
+	case !retrySafe(req) && (e.Status >= 500 || e.Status < 300):
+		return done, 0, &ambiguousError{e}
+	case e.Status >= 500:
+		return retry, -1, e
+	}
+	return done, 0, e
+}
+
+func readAllFrom(get func() (io.ReadCloser, error)) ([]byte, error) {
+	if get == nil {
+		return nil, nil
+	}
+	rc, err := get()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// retrySafe reports whether req may be sent twice. Every call may, except
+// POST create: GET and PUT are idempotent, and revoking twice revokes once.
+func retrySafe(req *http.Request) bool {
+	return req.Method != http.MethodPost || strings.HasSuffix(req.URL.Path, "/revoke_user")
+}
+
+// await waits for the rate limiter, then for the end of any pause that a
+// 429 started (it may be extended while waiting).
+func (c *Client) await(ctx context.Context) error {
+	if c.limiter != nil {
+		now := c.clock.Now()
+		r := c.limiter.ReserveN(now, 1)
+		if err := c.sleep(ctx, r.DelayFrom(now)); err != nil {
+			r.CancelAt(c.clock.Now())
+			return err
+		}
+	}
+	for {
+		c.mu.Lock()
+		d := c.notBefore.Sub(c.clock.Now())
+		c.mu.Unlock()
+		if d <= 0 {
+			return nil
+		}
+		if err := c.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// pauseAll keeps every goroutine from starting an attempt for d.
+func (c *Client) pauseAll(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.clock.Now().Add(d); t.After(c.notBefore) {
+		c.notBefore = t
+	}
+}
+
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return nil
+	}
+	c.count(func(s *Stats) { s.Waits++; s.WaitTime += d })
+	return c.clock.Sleep(ctx, d)
+}
+
+// backoff is the wait after failed attempt n (1-based): 1s, 2s, 4s, …
+// capped at 30s, less up to 25% jitter.
+func (c *Client) backoff(n int) time.Duration {
+	d := backoffMax
+	if n <= 5 {
+		d = min(backoffBase<<(n-1), backoffMax)
+	}
+	return d - time.Duration(float64(d)/4*c.rand())
+}
+
+// retryAfter parses a Retry-After value, seconds or an HTTP date, capped at
+// maxRetryAfter.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	var d time.Duration
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if math.IsNaN(n) || n < 0 {
+			return 0, false
+		}
+		d = time.Duration(min(n, maxRetryAfter.Seconds()) * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	} else {
+		return 0, false
+	}
+	return min(max(d, 0), maxRetryAfter), true
+}
+
+// redact hides credentials in err's message.
+func (c *Client) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := c.scrub(err.Error()); msg != err.Error() {
+		return &redactedError{msg: msg, err: err}
+	}
+	return err
+}
+
+// scrub replaces every credential in s.
+func (c *Client) scrub(s string) string {
+	for _, secret := range c.secrets {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	return s
+}
+
+func (c *Client) scrubAPIError(e *APIError) {
+	e.Detail, e.Body = c.scrub(e.Detail), c.scrub(e.Body)
+	var fix func([]ErrorDetail)
+	fix = func(ds []ErrorDetail) {
+		for i := range ds {
+			ds[i].Message = c.scrub(ds[i].Message)
+			fix(ds[i].Chain)
+		}
+	}
+	fix(e.Errors)
+}
+
+func (c *Client) debug(ctx context.Context, msg string, attrs ...slog.Attr) {
+	if c.log != nil {
+		c.log.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	}
+}
+
+// headerAttrs returns h as a log group, credentials and cookies redacted.
+func (c *Client) headerAttrs(h http.Header) slog.Attr {
+	var attrs []any
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		v := strings.Join(h[k], ", ")
+		switch http.CanonicalHeaderKey(k) {
+		case "Authorization", "X-Auth-Key", "X-Auth-Email", "X-Auth-User-Service-Key", "Cookie", "Set-Cookie":
+			v = "[REDACTED]"
+		}
+		attrs = append(attrs, slog.String(k, c.scrub(v)))
+	}
+	return slog.Group("headers", attrs...)
+}
+
+func (c *Client) logBody(b []byte) string {
+	if len(b) > maxLogBody {
+		return c.scrub(strings.ToValidUTF8(string(b[:maxLogBody]), "\uFFFD")) + "…"
+	}
+	return c.scrub(string(b))
+}

@@ -1,0 +1,56 @@
+package cfapi_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+
+	"github.com/ztsync/ztsync/cfapi"
+	"github.com/ztsync/ztsync/cfapi/emulator"
+	"github.com/ztsync/ztsync/schema"
+)
+
+// Example reads an organization, creating it when it does not exist, then
+// changes one field with a read-modify-write.
+func Example() {
+	// An in-process emulator stands in for api.cloudflare.com.
+	srv := httptest.NewServer(emulator.New(emulator.Options{Token: "example-token"}))
+	defer srv.Close()
+
+	ctx := context.Background()
+	client, err := cfapi.New(cfapi.Options{
+		BaseURL:    srv.URL + emulator.PathPrefix,
+		Token:      "example-token",
+		MaxRetries: 4,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := schema.Scope{Kind: schema.KindAccount, Name: "prod", ID: "0123456789abcdef0123456789abcdef"}
+
+	org, err := client.GetOrganization(ctx, s)
+	if errors.Is(err, cfapi.ErrNotFound) {
+		fmt.Println("no organization yet")
+		org, err = client.CreateOrganization(ctx, s, schema.Object{
+			"name": "Acme", "auth_domain": "acme.cloudflareaccess.com",
+		})
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	org["session_duration"] = "12h"
+	org, err = client.UpdateOrganization(ctx, s, org)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(org["name"], org["session_duration"])
+	fmt.Println(client.Stats().Requests)
+	// Output:
+	// no organization yet
+	// Acme 12h
+	// map[GET:1 POST:1 PUT:1]
+}

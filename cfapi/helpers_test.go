@@ -1,0 +1,192 @@
+package cfapi_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ztsync/ztsync/cfapi"
+	"github.com/ztsync/ztsync/schema"
+)
+
+const (
+	testToken = "tok-SECRET-3f9a7c1e5b"
+	testKey   = "key-SECRET-8d2e6a4c0f"
+	testEmail = "ops@example.com"
+)
+
+var (
+	account = schema.Scope{Kind: schema.KindAccount, Name: "prod", ID: "0123456789abcdef0123456789abcdef"}
+	zone    = schema.Scope{Kind: schema.KindZone, Name: "shop", ID: "fedcba9876543210fedcba9876543210"}
+)
+
+// fakeClock is a Clock whose time moves only when someone sleeps (auto) or
+// when the test calls Advance (manual).
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	manual  bool
+	slept   []time.Duration
+	waiters map[*fakeWaiter]struct{}
+}
+
+type fakeWaiter struct {
+	until time.Time
+	ch    chan struct{}
+}
+
+func newFakeClock(manual bool) *fakeClock {
+	return &fakeClock{
+		now:     time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
+		manual:  manual,
+		waiters: map[*fakeWaiter]struct{}{},
+	}
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	f.slept = append(f.slept, d)
+	if !f.manual {
+		f.now = f.now.Add(d)
+		f.mu.Unlock()
+		return ctx.Err()
+	}
+	w := &fakeWaiter{until: f.now.Add(d), ch: make(chan struct{})}
+	f.waiters[w] = struct{}{}
+	f.mu.Unlock()
+	select {
+	case <-w.ch:
+		return nil
+	case <-ctx.Done():
+		f.mu.Lock()
+		delete(f.waiters, w)
+		f.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// Advance moves time on and wakes the sleepers whose time has come.
+func (f *fakeClock) Advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	for w := range f.waiters {
+		if !w.until.After(f.now) {
+			close(w.ch)
+			delete(f.waiters, w)
+		}
+	}
+}
+
+// Slept returns every wait asked of the clock, in order.
+func (f *fakeClock) Slept() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.slept...)
+}
+
+// sleepers returns the wake-up times of the goroutines asleep now.
+func (f *fakeClock) sleepers() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ts []time.Time
+	for w := range f.waiters {
+		ts = append(ts, w.until)
+	}
+	return ts
+}
+
+// waitSleepers polls (in real time, not asserting on it) until n
+// goroutines sleep on the clock.
+func (f *fakeClock) waitSleepers(t *testing.T, n int) []time.Time {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if ts := f.sleepers(); len(ts) == n {
+			return ts
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for %d sleepers, have %d", n, len(f.sleepers()))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// server is an httptest server whose handler gets the 1-based number of
+// the request it serves.
+type server struct {
+	*httptest.Server
+	n atomic.Int32
+}
+
+func newServer(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int)) *server {
+	t.Helper()
+	s := &server{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h(w, r, int(s.n.Add(1)))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// requests is how many requests the server has seen.
+func (s *server) requests() int { return int(s.n.Load()) }
+
+// reply writes status and body as JSON.
+func reply(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// drop closes the connection without an answer.
+func drop(t *testing.T, w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	conn.Close()
+}
+
+const (
+	okOrg    = `{"success":true,"errors":[],"messages":[],"result":{"name":"Acme","auth_domain":"acme.cloudflareaccess.com"}}`
+	okRevoke = `{"result":true,"success":true}`
+	err503   = `{"success":false,"errors":[{"code":10001,"message":"service unavailable"}],"messages":[],"result":null}`
+	err429   = `{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}`
+)
+
+// newClient returns a token client for url with a fake auto clock, no
+// jitter and MaxRetries 4; opts may change any of it.
+func newClient(t *testing.T, url string, opts ...func(*cfapi.Options)) (*cfapi.Client, *fakeClock) {
+	t.Helper()
+	clock := newFakeClock(false)
+	o := cfapi.Options{
+		BaseURL:    url,
+		Token:      testToken,
+		MaxRetries: 4,
+		Clock:      clock,
+		Rand:       func() float64 { return 0 },
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	if fc, ok := o.Clock.(*fakeClock); ok {
+		clock = fc
+	}
+	c, err := cfapi.New(o)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c, clock
+}

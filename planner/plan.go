@@ -40,7 +40,7 @@ const (
 )
 
 // FieldDiff is one managed field that differs between live and desired.
-// Render only: apply never reads it.
+// The applier checks its read-back against each After.
 type FieldDiff struct {
 	// Path is the field, "login_design.header_text" for a sub-field.
 	Path string `json:"path"`
@@ -84,7 +84,8 @@ type Change struct {
 	Body schema.Object `json:"body"`
 	// FollowUp is the PUT after a create's POST, or nil.
 	FollowUp *FollowUp `json:"follow_up,omitempty"`
-	// Diff lists the managed fields that change. Render only.
+	// Diff lists the managed fields that change. The applier checks its
+	// read-back against each After, and names stale fields with it.
 	Diff []FieldDiff `json:"diff"`
 	// Risky is set when any diff is risky, and for every revocation.
 	Risky bool `json:"risky,omitempty"`

@@ -1,8 +1,303 @@
 package main
 
-import "context"
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// runApply is owned by the apply work; this placeholder only refuses.
-func runApply(_ context.Context, _ *env, _ []string) error {
-	return usageErrorf("the apply command is not built yet")
+	"github.com/ztsync/ztsync/applier"
+	"github.com/ztsync/ztsync/cfapi"
+	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/planner/render"
+)
+
+const applySynopsis = "apply [PLANFILE] [--dir DIR] [--auto-approve] [--target ADDR]... [--max-change-percent N] [common]"
+
+const applyExample = `
+ztsync plan --dir config --out plan.json && ztsync apply plan.json
+  ztsync apply --dir examples/quickstart --emulator examples/quickstart/live.json --auto-approve`
+
+// confirmPrompt is the question apply without a plan file asks on a
+// terminal (Terraform's wording).
+const confirmPrompt = "Do you want to apply these changes? Only 'yes' will be accepted: "
+
+// runApply applies a reviewed plan file, or plans and applies after
+// confirmation (DESIGN.md §5, §6).
+//
+// With PLANFILE ("-" reads it from stdin): the file is checked (a bad, tampered or foreign file is
+// exit 3), every resource it changes is read again and a plan whose
+// resources moved is refused (exit 4, nothing written), then the
+// mass-change guard (exit 4), then the changes. --dir is not used and
+// --target is refused: the plan file already is the selection.
+//
+// Without PLANFILE: plan as `ztsync plan` does (no --base, so no
+// revocations), print it, apply the guard, and ask for "yes" on a terminal.
+// When stdin is not a terminal --auto-approve is required (exit 3 without
+// it, before any API call). Any answer but "yes" cancels: "Apply
+// cancelled.", exit 1, as Terraform does.
+//
+// Progress goes to stderr, the final report to stdout. With --emulator the
+// emulator's state is written back after the apply, whatever its outcome.
+// Exit 1 when any change failed, was skipped, did not converge or was not
+// started because of Ctrl-C.
+func runApply(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "apply", applySynopsis, applyExample)
+	dir := fs.String("dir", ".", "configuration `DIR`ectory (without PLANFILE)")
+	autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation (required without PLANFILE when stdin is not a terminal)")
+	var targets stringList
+	fs.Var(&targets, "target", "plan and apply only this `ADDR`ess or address prefix (account/prod); repeatable; not with PLANFILE")
+	maxPct := fs.Float64("max-change-percent", applier.DefaultMaxChangePercent,
+		"refuse a plan that changes more than this `PERCENT` of the declared resources when more than 10 are declared (100 turns the guard off)")
+	common := addCommonFlags(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usageErrorf("unexpected argument %q: apply takes at most one plan file", pos[1])
+	}
+	if math.IsNaN(*maxPct) || *maxPct < 0 {
+		return usageErrorf("--max-change-percent must be a number from 0 up, not %v", *maxPct)
+	}
+	a := &applyRun{e: e, common: common, maxPct: *maxPct}
+	if len(pos) == 1 {
+		if len(targets) > 0 {
+			return usageErrorf("--target cannot be used with a plan file: the plan already holds only the changes it was made for; plan again with --target")
+		}
+		return a.planFile(ctx, pos[0])
+	}
+	if !*autoApprove && !e.terminal(e.stdin) {
+		return usageErrorf("stdin is not a terminal, so apply cannot ask for confirmation; pass --auto-approve, or apply a reviewed plan file (ztsync plan --out plan.json, then ztsync apply plan.json)")
+	}
+	return a.fromConfig(ctx, *dir, targets, *autoApprove)
+}
+
+// applyRun is one apply command.
+type applyRun struct {
+	e      *env
+	common *commonFlags
+	maxPct float64
+}
+
+// planFile applies a plan file.
+func (a *applyRun) planFile(ctx context.Context, path string) error {
+	p, err := readPlanFile(a.e, path)
+	if err != nil {
+		return err
+	}
+	if !p.HasChanges() {
+		fmt.Fprintln(a.e.stdout, "No changes. Nothing to apply.")
+		return nil
+	}
+	sess, err := a.common.connect(ctx, a.e)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	if err := applier.CheckStale(ctx, sess.Client, p, a.common.concurrency); err != nil {
+		var se *applier.StaleError
+		if errors.As(err, &se) {
+			return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
+		}
+		return fmt.Errorf("check the plan against the live state: %w", err)
+	}
+	if err := a.guard(p); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.e.stderr, "Applying %s: %s\n", path, render.Summary(p))
+	return a.apply(ctx, sess, p)
+}
+
+// fromConfig plans from the configuration in dir and applies after
+// confirmation.
+func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string, autoApprove bool) error {
+	res, err := loadConfig(a.e, dir)
+	if err != nil {
+		return err
+	}
+	opts := planner.Options{
+		Targets:     targets,
+		ToolVersion: version,
+		CreatedAt:   time.Now().UTC().Truncate(time.Second),
+		Source:      planner.Source{Dir: filepath.ToSlash(dir)},
+	}
+	if info, err := loader.GitInfo(dir); err == nil {
+		opts.Source.Commit = info.Commit
+		opts.Source.Dirty = info.Dirty
+	}
+	sess, err := a.common.connect(ctx, a.e)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	live, err := planner.Fetch(ctx, sess.Client, res.Config, planner.FetchOptions{Concurrency: a.common.concurrency, Targets: targets})
+	if err != nil {
+		return planError(err)
+	}
+	p, err := planner.Build(res.Config, live, opts)
+	if err != nil {
+		return planError(err)
+	}
+	color := a.e.terminal(a.e.stdout) && a.e.getenv("NO_COLOR") == ""
+	if err := render.Text(a.e.stdout, p, render.TextOptions{Color: color}); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	if !p.HasChanges() {
+		return nil
+	}
+	if err := a.guard(p); err != nil {
+		return err
+	}
+	if !autoApprove {
+		ok, err := confirm(ctx, a.e)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(a.e.stdout, "Apply cancelled.")
+			return withCode(ExitError, errors.New("apply cancelled: the answer was not 'yes'; nothing was written"))
+		}
+	}
+	fmt.Fprintln(a.e.stdout)
+	return a.apply(ctx, sess, p)
+}
+
+// guard runs the mass-change guard: exit 4 when it refuses.
+func (a *applyRun) guard(p *planner.Plan) error {
+	if err := applier.Guard(p, a.maxPct); err != nil {
+		return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
+	}
+	return nil
+}
+
+// apply makes the changes, prints progress and the report, and writes the
+// emulator state back.
+func (a *applyRun) apply(ctx context.Context, sess *apiSession, p *planner.Plan) error {
+	// The guard already ran with the user's exact threshold; Apply's zero
+	// means "the default", so 0 is passed as the smallest positive number.
+	maxPct := a.maxPct
+	if maxPct == 0 {
+		maxPct = math.SmallestNonzeroFloat64
+	}
+	rep, err := applier.Apply(ctx, sess.Client, p, applier.Options{
+		Concurrency:      a.common.concurrency,
+		MaxChangePercent: maxPct,
+		Progress:         progressPrinter(a.e.stderr),
+		Ambiguous:        func(err error) bool { return errors.Is(err, cfapi.ErrAmbiguous) },
+	})
+	if err != nil {
+		return withCode(ExitRefused, err)
+	}
+	if err := rep.Write(a.e.stdout); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	saveErr := sess.save()
+	if !rep.OK() {
+		c := rep.Counts()
+		msg := fmt.Sprintf("%d of %d changes not applied", len(rep.Results)-c.Applied, len(rep.Results))
+		if c.Interrupted > 0 {
+			msg = fmt.Sprintf("interrupted: %d changes not started; run plan again to see what is left", c.Interrupted)
+		}
+		if saveErr != nil {
+			msg += "; " + saveErr.Error()
+		}
+		return withCode(ExitError, errors.New(msg))
+	}
+	return saveErr
+}
+
+// progressPrinter prints one line as each change starts and ends.
+func progressPrinter(w io.Writer) func(applier.Event) {
+	return func(ev applier.Event) {
+		if !ev.Done {
+			fmt.Fprintf(w, "%s: %s...\n", ev.Change.Address, doing(ev.Change.Action))
+			return
+		}
+		line := ev.Change.Address + ": " + string(ev.Result.Status)
+		if len(ev.Result.Fields) > 0 {
+			line += ": " + strings.Join(ev.Result.Fields, ", ")
+		}
+		if ev.Result.Err != nil {
+			line += ": " + ev.Result.Err.Error()
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+func doing(a planner.Action) string {
+	switch a {
+	case planner.Create:
+		return "creating"
+	case planner.Update:
+		return "updating"
+	case planner.Revoke:
+		return "revoking"
+	}
+	return string(a)
+}
+
+// confirm asks for "yes" on stdin. Ctrl-C while waiting cancels.
+func confirm(ctx context.Context, e *env) (bool, error) {
+	fmt.Fprint(e.stderr, "\n"+confirmPrompt)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(e.stderr)
+		return false, withCode(ExitError, errors.New("apply cancelled: interrupted while waiting for confirmation; nothing was written"))
+	case s := <-answer:
+		return s == "yes", nil
+	}
+}
+
+// readPlanFile reads and checks a plan file ("-": stdin). Any problem is a
+// usage error (exit 3).
+func readPlanFile(e *env, path string) (*planner.Plan, error) {
+	var r io.Reader = e.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, withCode(ExitInvalid, fmt.Errorf("read plan file: %w", err))
+		}
+		defer f.Close()
+		r = f
+	}
+	p, err := planner.ReadPlan(r)
+	if err != nil {
+		return nil, withCode(ExitInvalid, fmt.Errorf("%s: %w", path, err))
+	}
+	return p, nil
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments ("apply plan.json --auto-approve"), which the flag package
+// alone does not; everything after "--" is positional.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args, len(args)); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }

@@ -1,0 +1,336 @@
+package applier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/schema"
+)
+
+// Target is the part of the Cloudflare API the applier calls.
+// *cfapi.Client satisfies it. A missing organization is an error wrapping
+// schema.ErrNotFound.
+type Target interface {
+	GetOrganization(ctx context.Context, s schema.Scope) (schema.Object, error)
+	CreateOrganization(ctx context.Context, s schema.Scope, body schema.Object) (schema.Object, error)
+	UpdateOrganization(ctx context.Context, s schema.Scope, body schema.Object) (schema.Object, error)
+	GetDoH(ctx context.Context, s schema.Scope) (schema.Object, error)
+	UpdateDoH(ctx context.Context, s schema.Scope, body schema.Object) (schema.Object, error)
+	RevokeUser(ctx context.Context, s schema.Scope, body schema.Object) error
+}
+
+// DefaultMaxChangePercent is the mass-change guard's default threshold
+// (DESIGN.md §5).
+const DefaultMaxChangePercent = 30
+
+// DefaultCallTimeout bounds one API call (its retries included) once the
+// caller's context no longer can: calls run under context.WithoutCancel so
+// that Ctrl-C never cuts a write in half.
+const DefaultCallTimeout = 5 * time.Minute
+
+// maxCreatePosts is how many POSTs one create makes at most: a POST that
+// failed ambiguously and that a GET shows did not happen is sent once more.
+const maxCreatePosts = 2
+
+// Options tune Apply.
+type Options struct {
+	// Concurrency is how many scopes are applied at once; 1 when not
+	// positive. Changes inside one scope always run one after another.
+	Concurrency int
+	// MaxChangePercent is the mass-change guard's threshold (see Guard);
+	// DefaultMaxChangePercent when zero. Use 100 to turn the guard off.
+	MaxChangePercent float64
+	// Progress, when set, is called as each change starts and ends. Calls
+	// never overlap, so it needs no locking; it must not block for long.
+	Progress func(Event)
+	// Ambiguous reports whether a failed POST create may have reached the
+	// server (cfapi: errors.Is(err, cfapi.ErrAmbiguous)); such a create is
+	// checked with a GET before it is sent again. Nil treats every failed
+	// POST as ambiguous, which is safe and costs one GET. Deadline and
+	// cancellation errors always count as ambiguous.
+	Ambiguous func(error) bool
+	// CallTimeout bounds each API call; DefaultCallTimeout when zero.
+	CallTimeout time.Duration
+}
+
+// Event is one progress report: a change starts (Done false) or ends (Done
+// true, Result set).
+type Event struct {
+	// Index is the change's index in the plan.
+	Index int
+	// Change is the plan's change.
+	Change *planner.Change
+	// Done is false when the change starts and true when it ends.
+	Done bool
+	// Result is the outcome when Done.
+	Result Result
+}
+
+// Apply makes the plan's changes and reports what happened to each, in
+// plan order. It first runs Guard with opts.MaxChangePercent and returns
+// its *GuardError, having called nothing, when the plan changes too much.
+// It does not check staleness: call CheckStale first for a plan file.
+//
+// Scopes run concurrently (opts.Concurrency); inside a scope the changes
+// run in plan order and a failure skips the rest of that scope only.
+//
+//   - update: PUT the planned body as it is (it is the whole object).
+//   - create: POST the body. A POST that failed ambiguously is followed by
+//     a GET: an organization that now exists is taken as this create's;
+//     one that does not is POSTed once more. Then, when the change has a
+//     follow-up, PUT the object the POST returned (without created_at and
+//     updated_at) with the planned body and the follow-up's laid over it.
+//   - DoH: PUT the body. revoke: POST the body.
+//
+// Every created or updated organization and DoH object is read back with a
+// GET; a managed field of the change's diff that does not hold the planned
+// value makes the result NotConverged, naming the fields.
+//
+// When ctx is cancelled the change in flight is finished (its calls run
+// under context.WithoutCancel with opts.CallTimeout), nothing more is
+// started, and the changes not started are Interrupted. Apply returns an
+// error only for a nil plan or the guard; API failures are in the Report.
+func Apply(ctx context.Context, t Target, p *planner.Plan, opts Options) (*Report, error) {
+	if p == nil {
+		return nil, errors.New("apply: no plan")
+	}
+	max := opts.MaxChangePercent
+	if max == 0 {
+		max = DefaultMaxChangePercent
+	}
+	if err := Guard(p, max); err != nil {
+		return nil, err
+	}
+	a := &applier{t: t, p: p, opts: opts, results: make([]Result, len(p.Changes))}
+	if a.opts.CallTimeout <= 0 {
+		a.opts.CallTimeout = DefaultCallTimeout
+	}
+	n := opts.Concurrency
+	if n <= 0 {
+		n = 1
+	}
+	groups := groupByScope(p.Changes)
+	jobs := make(chan []int)
+	var wg sync.WaitGroup
+	for range min(n, len(groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for g := range jobs {
+				a.scope(ctx, g)
+			}
+		}()
+	}
+	for _, g := range groups {
+		jobs <- g
+	}
+	close(jobs)
+	wg.Wait()
+	return &Report{Results: a.results}, nil
+}
+
+// groupByScope returns the change indexes of each scope (kind and id), in
+// order of first appearance, each in plan order.
+func groupByScope(changes []planner.Change) [][]int {
+	var groups [][]int
+	at := map[string]int{}
+	for i, c := range changes {
+		key := string(c.Scope.Kind) + "/" + c.Scope.ID
+		g, ok := at[key]
+		if !ok {
+			g = len(groups)
+			at[key] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+// applier is one Apply run.
+type applier struct {
+	t       Target
+	p       *planner.Plan
+	opts    Options
+	results []Result // each index written by one goroutine only
+
+	progressMu sync.Mutex
+}
+
+// scope runs the changes of one scope in order.
+func (a *applier) scope(ctx context.Context, idx []int) {
+	var failed string // address of the change that failed
+	for _, i := range idx {
+		c := &a.p.Changes[i]
+		r := Result{Address: c.Address, Action: c.Action}
+		switch {
+		case failed != "":
+			r.Status = Skipped
+			r.Err = fmt.Errorf("not attempted: %s failed earlier in %s", failed, c.Scope.Address())
+		case ctx.Err() != nil:
+			r.Status = Interrupted
+			r.Err = errors.New("not started: apply was interrupted")
+		default:
+			a.progress(Event{Index: i, Change: c})
+			r = a.change(ctx, c)
+			a.progress(Event{Index: i, Change: c, Done: true, Result: r})
+			if r.Status == Failed {
+				failed = c.Address
+			}
+		}
+		a.results[i] = r
+	}
+}
+
+func (a *applier) progress(ev Event) {
+	if a.opts.Progress == nil {
+		return
+	}
+	a.progressMu.Lock()
+	defer a.progressMu.Unlock()
+	a.opts.Progress(ev)
+}
+
+// call runs f under a context that Ctrl-C does not cancel, bounded by the
+// call timeout.
+func (a *applier) call(ctx context.Context, f func(ctx context.Context) error) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.opts.CallTimeout)
+	defer cancel()
+	return f(cctx)
+}
+
+// change makes one change and reads it back.
+func (a *applier) change(ctx context.Context, c *planner.Change) Result {
+	r := Result{Address: c.Address, Action: c.Action}
+	var err error
+	switch {
+	case c.Resource == planner.Organization && c.Action == planner.Update:
+		err = a.call(ctx, func(ctx context.Context) error {
+			_, err := a.t.UpdateOrganization(ctx, c.Scope, c.Body)
+			return err
+		})
+	case c.Resource == planner.Organization && c.Action == planner.Create:
+		err = a.create(ctx, c)
+	case c.Resource == planner.DoH && c.Action == planner.Update:
+		err = a.call(ctx, func(ctx context.Context) error {
+			_, err := a.t.UpdateDoH(ctx, c.Scope, c.Body)
+			return err
+		})
+	case c.Resource == planner.Revocation && c.Action == planner.Revoke:
+		err = a.call(ctx, func(ctx context.Context) error {
+			return a.t.RevokeUser(ctx, c.Scope, c.Body)
+		})
+		if err != nil {
+			r.Status, r.Err = Failed, err
+		} else {
+			r.Status = Applied
+		}
+		return r
+	default:
+		r.Status = Failed
+		r.Err = fmt.Errorf("%s of %s is not a change ztsync makes", c.Action, c.Resource)
+		return r
+	}
+	if err != nil {
+		r.Status, r.Err = Failed, err
+		return r
+	}
+	var got schema.Object
+	err = a.call(ctx, func(ctx context.Context) error {
+		var err error
+		if c.Resource == planner.DoH {
+			got, err = a.t.GetDoH(ctx, c.Scope)
+		} else {
+			got, err = a.t.GetOrganization(ctx, c.Scope)
+		}
+		return err
+	})
+	if err != nil {
+		r.Status = NotConverged
+		r.Err = fmt.Errorf("written, but reading it back failed: %w", err)
+		return r
+	}
+	if fields := unconverged(c, got); len(fields) > 0 {
+		r.Status, r.Fields = NotConverged, fields
+		return r
+	}
+	r.Status = Applied
+	return r
+}
+
+// create POSTs a new organization, making sure an ambiguous failure never
+// creates twice, then sends the follow-up PUT.
+func (a *applier) create(ctx context.Context, c *planner.Change) error {
+	var obj schema.Object
+	var postErr error
+	for attempt := 1; ; attempt++ {
+		postErr = a.call(ctx, func(ctx context.Context) error {
+			var err error
+			obj, err = a.t.CreateOrganization(ctx, c.Scope, c.Body)
+			return err
+		})
+		if postErr == nil {
+			break
+		}
+		if !a.ambiguous(postErr) {
+			return postErr
+		}
+		var found schema.Object
+		getErr := a.call(ctx, func(ctx context.Context) error {
+			var err error
+			found, err = a.t.GetOrganization(ctx, c.Scope)
+			return err
+		})
+		if getErr == nil {
+			obj, postErr = found, nil // the POST reached the server
+			break
+		}
+		if !errors.Is(getErr, schema.ErrNotFound) {
+			return fmt.Errorf("%w; reading the organization to see whether it was created also failed, so it may or may not exist: %v", postErr, getErr)
+		}
+		if attempt == maxCreatePosts {
+			return fmt.Errorf("%w; the organization still does not exist after %d attempts", postErr, attempt)
+		}
+	}
+	if c.FollowUp == nil {
+		return nil
+	}
+	if len(obj) == 0 {
+		err := a.call(ctx, func(ctx context.Context) error {
+			var err error
+			obj, err = a.t.GetOrganization(ctx, c.Scope)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("created, but reading it for the follow-up PUT failed: %w", err)
+		}
+	}
+	body := planner.CopyObject(obj)
+	for _, k := range schema.ReadOnlyFields() {
+		delete(body, k)
+	}
+	merge(body, c.Body)
+	merge(body, c.FollowUp.Body)
+	err := a.call(ctx, func(ctx context.Context) error {
+		_, err := a.t.UpdateOrganization(ctx, c.Scope, body)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("created, but the follow-up PUT failed: %w", err)
+	}
+	return nil
+}
+
+func (a *applier) ambiguous(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	if a.opts.Ambiguous == nil {
+		return true
+	}
+	return a.opts.Ambiguous(err)
+}

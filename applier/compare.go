@@ -1,0 +1,135 @@
+package applier
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/schema"
+)
+
+// Read-backs and stale objects are compared with planner.Equal, the same
+// rules the planner diffs with (DESIGN.md §4), so the two never disagree.
+
+// valueAt returns the value at a dotted path of obj, nil when absent. For
+// DoH, service_token_id is read as "id" when GET names it so.
+func valueAt(r planner.Resource, obj schema.Object, path string) any {
+	var cur any = map[string]any(obj)
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v, ok := m[part]
+		if !ok && r == planner.DoH && part == "service_token_id" {
+			v = m["id"]
+		}
+		cur = v
+	}
+	return cur
+}
+
+// unconverged returns the diff paths of c whose value in got (the object
+// read back) is not the planned value, in diff order.
+func unconverged(c *planner.Change, got schema.Object) []string {
+	var out []string
+	for _, d := range c.Diff {
+		if !planner.Equal(c.Resource, d.Path, d.After, valueAt(c.Resource, got, d.Path)) {
+			out = append(out, d.Path)
+		}
+	}
+	return out
+}
+
+// changedFields compares two versions of an object and returns the paths
+// that differ: top-level keys, and "parent.sub" inside objects on both
+// sides. created_at and updated_at are ignored.
+func changedFields(r planner.Resource, before, after schema.Object) []string {
+	var out []string
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	for _, k := range sortedKeys(keys) {
+		if isReadOnly(k) {
+			continue
+		}
+		b, a := before[k], after[k]
+		bm, ok1 := b.(map[string]any)
+		am, ok2 := a.(map[string]any)
+		if ok1 && ok2 {
+			for _, sub := range changedFields(r, bm, am) {
+				out = append(out, k+"."+sub)
+			}
+			continue
+		}
+		if !planner.Equal(r, k, b, a) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func isReadOnly(k string) bool {
+	for _, r := range schema.ReadOnlyFields() {
+		if k == r {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// merge lays over onto dst: objects merged field by field, everything else
+// (lists included) replaced.
+func merge(dst, over map[string]any) {
+	for k, v := range over {
+		if vm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				merge(dm, vm)
+				continue
+			}
+		}
+		dst[k] = copyValue(v)
+	}
+}
+
+// setPath sets (v != nil) or deletes (v == nil) the value at a dotted path,
+// creating objects on the way.
+func setPath(obj map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	cur := obj
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := cur[p].(map[string]any)
+		if !ok {
+			if v == nil {
+				return
+			}
+			next = map[string]any{}
+			cur[p] = next
+		}
+		cur = next
+	}
+	last := parts[len(parts)-1]
+	if v == nil {
+		delete(cur, last)
+		return
+	}
+	cur[last] = copyValue(v)
+}
+
+// copyValue deep-copies a JSON value.
+func copyValue(v any) any {
+	return planner.CopyObject(schema.Object{"v": v})["v"]
+}

@@ -1,0 +1,202 @@
+package applier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/schema"
+)
+
+// StaleError is CheckStale's refusal: resources that changed since the plan
+// was made.
+type StaleError struct {
+	Resources []StaleResource
+}
+
+// StaleResource is one resource whose live state moved.
+type StaleResource struct {
+	// Address is the resource's address.
+	Address string
+	// Detail is "changed", "was created" or "no longer exists".
+	Detail string
+	// Fields are the fields that changed, when Detail is "changed" and
+	// they can be told: the plan keeps the old values of the fields it
+	// changes (its diff) and of every other field (its PUT body), but not
+	// those of created_at/updated_at or of DoH fields it does not write, so
+	// a change only there leaves Fields empty.
+	Fields []string
+}
+
+// Error is e.g. "plan is stale: account/prod/organization changed
+// (session_duration); run plan again".
+func (e *StaleError) Error() string {
+	parts := make([]string, len(e.Resources))
+	for i, r := range e.Resources {
+		parts[i] = r.Address + " " + r.Detail
+		if len(r.Fields) > 0 {
+			parts[i] += " (" + strings.Join(r.Fields, ", ") + ")"
+		}
+	}
+	return "plan is stale: " + strings.Join(parts, ", ") + "; run plan again"
+}
+
+// CheckStale re-reads every organization and DoH object the plan changes
+// (revocations read nothing), at most concurrency at a time, and compares
+// its digest with the change's live_digest. When any moved it returns a
+// *StaleError naming them, in plan order; a failed read is returned as an
+// error naming the address. It writes nothing.
+func CheckStale(ctx context.Context, t Target, p *planner.Plan, concurrency int) error {
+	if p == nil {
+		return errors.New("check plan: no plan")
+	}
+	if concurrency <= 0 {
+		concurrency = 1
+	}
+	stale := make([]*StaleResource, len(p.Changes))
+	errs := make([]error, len(p.Changes))
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Resource == planner.Revocation {
+			continue
+		}
+		if ctx.Err() != nil {
+			errs[i] = fmt.Errorf("check %s: %w", c.Address, context.Cause(ctx))
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			stale[i], errs[i] = checkOne(ctx, t, c)
+		}()
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return err
+	}
+	var out StaleError
+	for _, s := range stale {
+		if s != nil {
+			out.Resources = append(out.Resources, *s)
+		}
+	}
+	if len(out.Resources) > 0 {
+		return &out
+	}
+	return nil
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkOne reads one resource and returns a StaleResource when it moved.
+func checkOne(ctx context.Context, t Target, c *planner.Change) (*StaleResource, error) {
+	var obj schema.Object
+	var err error
+	switch c.Resource {
+	case planner.DoH:
+		obj, err = t.GetDoH(ctx, c.Scope)
+	case planner.Organization:
+		obj, err = t.GetOrganization(ctx, c.Scope)
+	default:
+		return nil, fmt.Errorf("check %s: no read for resource %q", c.Address, c.Resource)
+	}
+	// The same reading as planner.Fetch, so that digests agree.
+	var now planner.Observed
+	switch {
+	case errors.Is(err, schema.ErrNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("check %s: %w", c.Address, err)
+	default:
+		if obj == nil {
+			obj = schema.Object{}
+		}
+		now = planner.Observed{Exists: true, Object: obj}
+	}
+	if now.Digest() == c.LiveDigest {
+		return nil, nil
+	}
+	absent := planner.Observed{}.Digest()
+	switch {
+	case c.LiveDigest == absent && now.Exists:
+		return &StaleResource{Address: c.Address, Detail: "was created"}, nil
+	case !now.Exists:
+		return &StaleResource{Address: c.Address, Detail: "no longer exists"}, nil
+	}
+	return &StaleResource{Address: c.Address, Detail: "changed", Fields: staleFields(c, now.Object)}, nil
+}
+
+// staleFields names what changed between the plan's view of the live object
+// and now. The plan's body is the old object (minus read-only fields) with
+// the diff's new values laid over; putting the diff's old values back gives
+// the old object.
+func staleFields(c *planner.Change, now schema.Object) []string {
+	old := planner.CopyObject(c.Body)
+	for _, d := range c.Diff {
+		setPath(old, d.Path, d.Before)
+	}
+	cur := now
+	if c.Resource == planner.DoH {
+		// The DoH body holds only the writable fields; GET calls
+		// service_token_id "id".
+		cur = schema.Object{}
+		for _, f := range schema.DoHFields() {
+			if v := valueAt(planner.DoH, now, f.Name); v != nil {
+				cur[f.Name] = v
+			}
+		}
+	}
+	return changedFields(c.Resource, old, cur)
+}
+
+// GuardError is the mass-change guard's refusal.
+type GuardError struct {
+	// Changes is the number of changes in the plan.
+	Changes int
+	// Declared is the number of resources the configuration declares.
+	Declared int
+	// Percent is 100 * Changes / Declared.
+	Percent float64
+	// Max is the threshold that refused it.
+	Max float64
+}
+
+// Error names the numbers and the flag that allows the plan.
+func (e *GuardError) Error() string {
+	allow := strconv.FormatFloat(math.Ceil(e.Percent), 'f', -1, 64)
+	return fmt.Sprintf("refusing to change %d of %d declared resources (%s%%): more than the %s%% the mass-change guard allows; review the plan, then run again with --max-change-percent %s to allow it",
+		e.Changes, e.Declared, formatPercent(e.Percent), formatPercent(e.Max), allow)
+}
+
+func formatPercent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
+}
+
+// Guard is the mass-change guard of DESIGN.md §5 (octoDNS's): when more than
+// 10 resources are declared, a plan that changes more than
+// maxChangePercent % of them is refused with a *GuardError.
+func Guard(p *planner.Plan, maxChangePercent float64) error {
+	if p == nil || p.Declared <= 10 {
+		return nil
+	}
+	pct := 100 * float64(len(p.Changes)) / float64(p.Declared)
+	if pct > maxChangePercent {
+		return &GuardError{Changes: len(p.Changes), Declared: p.Declared, Percent: pct, Max: maxChangePercent}
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package github_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	ghc "github.com/ztsync/ztsync/applier/github"
+)
+
+const note = "[cut]\n"
+
+func TestTruncate(t *testing.T) {
+	tail := strings.Repeat("zzzzzzzzz\n", 4)
+	tests := []struct {
+		name string
+		body string
+		max  int
+		want string
+	}{
+		{"fits", "a\nb\n", 100, "a\nb\n"},
+		{"line boundary", "aaaa\nbbbb\n" + tail, 10 + len(note), "aaaa\nbbbb\n" + note},
+		{"closes fence", "s\n```diff\n+a\n" + tail, 13 + 4 + len(note), "s\n```diff\n+a\n```\n" + note},
+		{"closes longer fence", "s\n````\n```\n+b\n" + tail, 14 + 5 + len(note), "s\n````\n```\n+b\n````\n" + note},
+		{"closes tilde fence", "~~~\nx\n" + tail, 6 + 4 + len(note), "~~~\nx\n~~~\n" + note},
+		{"closed fence needs nothing", "```\nx\n```\n" + tail, 10 + len(note), "```\nx\n```\n" + note},
+		{"closes details", "<details>\n\n```\nx\n" + tail, 17 + 15 + len(note), "<details>\n\n```\nx\n```\n</details>\n" + note},
+		{"first line too long", strings.Repeat("é", 10), 5 + len(note), "éé\n" + note},
+		{"invalid utf-8 repaired", "a\xffb\n", 100, "a\uFFFDb\n"},
+		{"tiny max", "abcdef", 3, "[cu"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ghc.Truncate(tt.body, tt.max, note)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if len(got) > tt.max {
+				t.Errorf("len = %d > %d", len(got), tt.max)
+			}
+		})
+	}
+}
+
+func TestTruncateLarge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("## Plan\n\n**1 to update** · risky\n\n> [!CAUTION]\n> risky: auth_domain\n\n")
+	b.WriteString("```diff\n")
+	for b.Len() < 200_000 {
+		b.WriteString("+ login_design.footer_text: \"Grüße, 世界 — ✓\"\n")
+	}
+	b.WriteString("```\n")
+	body := b.String()
+	got := ghc.Truncate(body, ghc.MaxComment, note)
+	if len(got) > ghc.MaxComment {
+		t.Fatalf("len = %d > %d", len(got), ghc.MaxComment)
+	}
+	if len(got) < ghc.MaxComment-200 {
+		t.Errorf("len = %d: cut far more than needed", len(got))
+	}
+	if !utf8.ValidString(got) {
+		t.Error("invalid UTF-8")
+	}
+	if !strings.HasPrefix(got, "## Plan\n\n**1 to update** · risky\n\n> [!CAUTION]\n> risky: auth_domain\n") {
+		t.Error("lost the summary and risky block")
+	}
+	if !strings.HasSuffix(got, "\n```\n"+note) {
+		t.Errorf("fence not closed before the note: ...%q", got[len(got)-80:])
+	}
+	if strings.Count(got, "```")%2 != 0 {
+		t.Error("odd number of fences")
+	}
+}
+
+func FuzzTruncate(f *testing.F) {
+	f.Add("```\na\nb\n", 12)
+	f.Add("<details>\nx\n~~~~\ny\n", 9)
+	f.Fuzz(func(t *testing.T, body string, max int) {
+		if max < 0 || max > 1<<16 {
+			return
+		}
+		got := ghc.Truncate(body, max, note)
+		if len(got) > max {
+			t.Fatalf("len %d > max %d", len(got), max)
+		}
+		if !utf8.ValidString(got) {
+			t.Fatal("invalid UTF-8")
+		}
+	})
+}
+
+func TestMarkersAndStatus(t *testing.T) {
+	fp := "sha256:" + strings.Repeat("0", 64)
+	body := ghc.Body(ghc.Marker("zt/prod"), fp, "planned for abc", "## Plan\n")
+	want := "<!-- ztsync:plan:zt/prod -->\n<!-- ztsync:fingerprint:" + fp + " -->\n\n" +
+		"**Status:** <!-- ztsync:status -->planned for abc<!-- /ztsync:status -->\n\n## Plan\n"
+	if diff := cmp.Diff(want, body); diff != "" {
+		t.Errorf("Body (-want +got):\n%s", diff)
+	}
+	if got := ghc.ReviewedFingerprint(body); got != fp {
+		t.Errorf("ReviewedFingerprint = %q", got)
+	}
+	if got := ghc.ReviewedFingerprint("<!-- ztsync:fingerprint:sha256:zz -->"); got != "" {
+		t.Errorf("malformed fingerprint read as %q", got)
+	}
+	if got := ghc.Marker("a-->b\n--c"); strings.Count(got, "-->") != 1 || strings.Contains(got, "\n") {
+		t.Errorf("Marker not escaped: %q", got)
+	}
+
+	updated := ghc.SetStatus(body, "refused\nsecond <!-- x -->")
+	if s, ok := ghc.Status(updated); !ok || s != "refused second &lt;!-- x -->" {
+		t.Errorf("Status = %q, %v", s, ok)
+	}
+	if ghc.ReviewedFingerprint(updated) != fp {
+		t.Error("status update lost the fingerprint")
+	}
+	noStatus := ghc.Marker("d") + "\n## Plan\n"
+	got := ghc.SetStatus(noStatus, "applied")
+	if want := ghc.Marker("d") + "\n\n" + ghc.StatusLine("applied") + "\n\n## Plan\n"; got != want {
+		t.Errorf("SetStatus without a status line:\n got %q\nwant %q", got, want)
+	}
+}

@@ -26,11 +26,6 @@ const (
 	idZ   = "ccccccccccccccccccccccccccccccc3"
 )
 
-var (
-	scopeA = schema.Scope{Kind: schema.KindAccount, Name: "a", ID: idA}
-	scopeB = schema.Scope{Kind: schema.KindAccount, Name: "b", ID: idB}
-)
-
 // instantClock is a cfapi.Clock whose sleeps return at once and move its
 // time forward, so retries and Retry-After cost no wall-clock time.
 type instantClock struct {

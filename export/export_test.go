@@ -231,7 +231,7 @@ func validateAgainstSchema(src []byte) error {
 	if err != nil {
 		return err
 	}
-	v := def.Context().BuildFile(f)
+	v := cuecontext.New().BuildFile(f) // values of different contexts may be unified
 	if v.Err() != nil {
 		return v.Err()
 	}

@@ -1,8 +1,187 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
 
-// runValidate is owned by the validate work; this placeholder only refuses.
-func runValidate(_ context.Context, _ *env, _ []string) error {
-	return usageErrorf("the validate command is not built yet")
+	"github.com/ztsync/ztsync/loader"
+)
+
+// runValidate checks the configuration offline: exit 0 and a one-line
+// summary when it is valid, exit 3 and every problem when it is not.
+func runValidate(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "validate", "validate [--dir DIR] [--format text|json|github]",
+		"ztsync validate --dir examples/quickstart")
+	dir := fs.String("dir", ".", "configuration `directory` (every .cue file below it)")
+	format := fs.String("format", "text", "output `format`: text (problems on stderr), json or github (on stdout)")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	switch *format {
+	case "text", "json", "github":
+	default:
+		return usageErrorf("unknown --format %q; use text, json or github", *format)
+	}
+	l, err := loader.New()
+	if err != nil {
+		return err
+	}
+	res, err := l.LoadDir(*dir)
+	var problems loader.Errors
+	if errors.As(err, &problems) {
+		switch *format {
+		case "json":
+			err = writeProblemsJSON(e.stdout, problems)
+		case "github":
+			err = writeProblemsGitHub(e.stdout, problems)
+		default:
+			err = writeProblemsText(e.stderr, problems)
+		}
+		if err != nil {
+			return err
+		}
+		return withCode(ExitInvalid, errSilent)
+	}
+	if err != nil {
+		return err
+	}
+	summary := validSummary(res)
+	switch *format {
+	case "json":
+		if err := writeProblemsJSON(e.stdout, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stderr, summary)
+	default:
+		fmt.Fprintln(e.stdout, summary)
+	}
+	return nil
+}
+
+// loadConfig loads the configuration in dir for a command that needs it
+// (plan, apply). An invalid configuration is printed as text on stderr
+// and comes back as an exit-3 error that run does not print again.
+func loadConfig(e *env, dir string) (*loader.Result, error) {
+	return loadConfigAt(e, dir, "")
+}
+
+// loadConfigAt is loadConfig for the configuration as it is at git
+// revision rev ("" for the working tree). Problems are printed with a
+// line that names the revision.
+func loadConfigAt(e *env, dir, rev string) (*loader.Result, error) {
+	l, err := loader.New()
+	if err != nil {
+		return nil, err
+	}
+	var res *loader.Result
+	if rev == "" {
+		res, err = l.LoadDir(dir)
+	} else {
+		res, err = l.LoadRevision(dir, rev)
+	}
+	var problems loader.Errors
+	if errors.As(err, &problems) {
+		if rev != "" {
+			fmt.Fprintf(e.stderr, "the configuration at %s is invalid:\n", rev)
+		}
+		if err := writeProblemsText(e.stderr, problems); err != nil {
+			return nil, err
+		}
+		return nil, withCode(ExitInvalid, errSilent)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func validSummary(res *loader.Result) string {
+	return fmt.Sprintf("valid: %s, %s in %s",
+		plural(len(res.Config.Accounts), "account"),
+		plural(len(res.Config.Zones), "zone"),
+		plural(len(res.Files), "file"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// writeProblemsText prints one problem per line, then a count.
+func writeProblemsText(w io.Writer, problems loader.Errors) error {
+	var b strings.Builder
+	for _, p := range problems {
+		b.WriteString(p.Error())
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "invalid: %s\n", plural(len(problems), "problem"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// jsonProblem is one problem in --format json: a stable shape.
+type jsonProblem struct {
+	File    string   `json:"file"`
+	Line    int      `json:"line"`
+	Col     int      `json:"col"`
+	Path    string   `json:"path"`
+	Message string   `json:"message"`
+	Related []string `json:"related,omitempty"`
+}
+
+// writeProblemsJSON prints the problems as a JSON array ([] when none).
+func writeProblemsJSON(w io.Writer, problems loader.Errors) error {
+	out := make([]jsonProblem, 0, len(problems))
+	for _, p := range problems {
+		out = append(out, jsonProblem{File: p.File, Line: p.Line, Col: p.Col, Path: p.Path, Message: p.Msg, Related: p.Related})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// writeProblemsGitHub prints each problem as a GitHub Actions error
+// annotation: ::error file=F,line=L,col=C::PATH: MESSAGE.
+func writeProblemsGitHub(w io.Writer, problems loader.Errors) error {
+	var b strings.Builder
+	for _, p := range problems {
+		var props []string
+		if p.File != "" {
+			props = append(props, "file="+escapeProperty(p.File))
+			if p.Line > 0 {
+				props = append(props, "line="+strconv.Itoa(p.Line))
+				if p.Col > 0 {
+					props = append(props, "col="+strconv.Itoa(p.Col))
+				}
+			}
+		}
+		msg := p.Msg
+		if p.Path != "" {
+			msg = p.Path + ": " + msg
+		}
+		b.WriteString("::error")
+		if len(props) > 0 {
+			b.WriteString(" " + strings.Join(props, ","))
+		}
+		b.WriteString("::" + escapeData(msg) + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// escapeData escapes a workflow command's message as GitHub's toolkit does.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty escapes a workflow command's property value.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

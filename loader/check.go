@@ -1,0 +1,194 @@
+package loader
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+
+	"github.com/ztsync/ztsync/schema"
+)
+
+// languageVersion is the CUE language version user files are parsed with.
+const languageVersion = "v0.17.0"
+
+// defaultPackage is the package name given to files when none has one.
+const defaultPackage = "config"
+
+// stdPackages are the CUE standard library packages a configuration may
+// import: all of them except tool/*, which describe `cue cmd` tasks.
+// None of these does I/O.
+var stdPackages = map[string]bool{
+	"crypto/ed25519": true, "crypto/hmac": true, "crypto/md5": true, "crypto/sha1": true,
+	"crypto/sha256": true, "crypto/sha512": true,
+	"encoding/base64": true, "encoding/csv": true, "encoding/hex": true, "encoding/json": true,
+	"encoding/toml": true, "encoding/yaml": true,
+	"html": true, "list": true, "math": true, "math/bits": true, "net": true, "path": true,
+	"regexp": true, "strconv": true, "strings": true, "struct": true,
+	"text/tabwriter": true, "text/template": true, "time": true, "uuid": true,
+}
+
+// refusedAttributes are the attributes that would read files or take
+// values from outside the configuration, with the reason given.
+var refusedAttributes = map[string]string{
+	"extern": "@extern(...) is not allowed: ztsync configurations cannot embed files",
+	"embed":  "@embed(...) is not allowed: ztsync configurations cannot embed files",
+	"tag":    "@tag(...) is not allowed: ztsync does not inject values into configurations",
+	"if":     "@if(...) is not allowed: every file of a ztsync configuration is always loaded",
+}
+
+// parsed is one user file after parsing and checking.
+type parsed struct {
+	src  srcFile
+	file *ast.File
+}
+
+// parseFiles parses every file, checks attributes, imports and package
+// clauses, and gives every file the same package clause. It returns the
+// parsed files and every problem found.
+func parseFiles(files []srcFile) ([]parsed, Errors) {
+	var problems Errors
+	out := make([]parsed, 0, len(files))
+	for _, f := range files {
+		af, err := parser.ParseFile(f.name, f.data, parser.Version(languageVersion), parser.AllErrors)
+		if err != nil {
+			problems = append(problems, syntaxErrors(f.name, err)...)
+			continue
+		}
+		problems = append(problems, checkFile(af)...)
+		out = append(out, parsed{src: f, file: af})
+	}
+	problems = append(problems, unifyPackages(out)...)
+	return out, problems
+}
+
+func syntaxErrors(name string, err error) Errors {
+	var out Errors
+	for _, e := range errors.Errors(err) {
+		pos := e.Position()
+		format, args := e.Msg()
+		x := Error{File: name, Msg: fmt.Sprintf(format, args...)}
+		if pos.IsValid() {
+			x.Line, x.Col = pos.Line(), pos.Column()
+		}
+		out = append(out, x)
+	}
+	if len(out) == 0 {
+		out = append(out, Error{File: name, Msg: err.Error()})
+	}
+	return out
+}
+
+// checkFile refuses the attributes and imports that break hermeticity.
+func checkFile(f *ast.File) Errors {
+	var out Errors
+	at := func(n ast.Node, msg string) {
+		p := n.Pos()
+		out = append(out, Error{File: f.Filename, Line: p.Line(), Col: p.Column(), Msg: msg})
+	}
+	ast.Walk(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Attribute:
+			if msg, ok := refusedAttributes[x.Name()]; ok {
+				at(x, msg)
+			}
+		case *ast.ImportSpec:
+			p, err := strconv.Unquote(x.Path.Value)
+			if err != nil {
+				at(x, fmt.Sprintf("import path %s is not a valid string", x.Path.Value))
+				break
+			}
+			if msg := checkImport(p); msg != "" {
+				at(x, msg)
+			}
+		}
+		return true
+	}, nil)
+	return out
+}
+
+func checkImport(p string) string {
+	if p == schema.ImportPath || stdPackages[p] {
+		return ""
+	}
+	allowed := fmt.Sprintf("a ztsync configuration may import only %q and CUE's standard library", schema.ImportPath)
+	if p == "tool" || strings.HasPrefix(p, "tool/") {
+		return fmt.Sprintf("import %q is not allowed: tool packages are for `cue cmd`; %s", p, allowed)
+	}
+	return fmt.Sprintf("import %q is not allowed: %s", p, allowed)
+}
+
+// unifyPackages checks that the files that have a package clause agree on
+// the name, and adds that clause to the files that have none.
+func unifyPackages(files []parsed) Errors {
+	var out Errors
+	name, first := "", ""
+	for _, p := range files {
+		n := p.file.PackageName()
+		if n == "" || n == "_" {
+			continue
+		}
+		if name == "" {
+			name, first = n, p.src.name
+			continue
+		}
+		if n != name {
+			pos := packagePos(p.file)
+			out = append(out, Error{File: p.src.name, Line: pos.Line(), Col: pos.Column(),
+				Msg: fmt.Sprintf("package %s differs from package %s in %s; all files of a configuration are one package", n, name, first)})
+		}
+	}
+	if name == "" {
+		name = defaultPackage
+	}
+	for _, p := range files {
+		setPackage(p.file, name)
+	}
+	return out
+}
+
+func packagePos(f *ast.File) token.Pos {
+	for _, d := range f.Decls {
+		if p, ok := d.(*ast.Package); ok {
+			return p.Name.Pos()
+		}
+	}
+	return token.NoPos
+}
+
+// setPackage gives f the package clause name (replacing "_" or none).
+func setPackage(f *ast.File, name string) {
+	i := 0
+scan:
+	for ; i < len(f.Decls); i++ {
+		switch d := f.Decls[i].(type) {
+		case *ast.Attribute, *ast.CommentGroup:
+		case *ast.Package:
+			if d.Name.Name != name {
+				d.Name = ast.NewIdent(name)
+			}
+			return
+		default:
+			break scan
+		}
+	}
+	decls := make([]ast.Decl, 0, len(f.Decls)+1)
+	decls = append(decls, f.Decls[:i]...)
+	decls = append(decls, &ast.Package{Name: ast.NewIdent(name)})
+	f.Decls = append(decls, f.Decls[i:]...)
+}
+
+// sortedNames returns the keys of m, sorted.
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,35 @@
+// Package loader reads a ztsync configuration: every .cue file under a
+// directory (or the same tree at a git revision, read through go-git
+// without a checkout), unified into one CUE value, unified with the
+// embedded, closed schema.#Config, validated and decoded into a
+// schema.Config.
+//
+// Rules (DESIGN.md §2):
+//
+//   - Files: every .cue file under the directory, recursively, skipping
+//     cue.mod, testdata and directories whose name starts with a dot.
+//     Files may omit the package clause; those that have one must share one
+//     name. All files form one package, whatever sub-directory they are in.
+//   - Hermetic: the files are loaded from an in-memory CUE module that holds
+//     only them and the schema, with CUE_REGISTRY=none. Imports are limited
+//     to "github.com/ztsync/ztsync/schema" and CUE's standard library minus
+//     tool/* (which is for `cue cmd`). The attributes @extern, @embed, @tag
+//     and @if are refused: nothing is read or injected from outside the files.
+//   - Symbolic links: a link whose target leaves the directory is refused.
+//     A link named *.cue whose target is a regular file inside the directory
+//     is read like the target. A link to a directory inside it is not
+//     followed (the directory is read at its own place, unless skipped).
+//   - Limits: MaxFileSize per file, MaxFiles files, MaxTotalSize in all
+//     (adjustable with WithLimits).
+//
+// Problems in the configuration come back as Errors: every problem found,
+// each positioned FILE:LINE:COL in a user file (schema positions only in
+// Related), sorted by file, line and column. FILE is the directory argument
+// as the caller gave it joined with the file's path inside it, so a relative
+// directory gives paths relative to the process's current directory. Any
+// other failure (I/O, git) is an ordinary error.
+//
+// The loader does not touch the network and does not read outside the
+// directory, except the repository's object store for LoadRevision and
+// GitInfo.
+package loader

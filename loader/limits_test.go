@@ -1,0 +1,120 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// memBound is the most a refused oversized configuration may allocate in
+// all (runtime.MemStats.TotalAlloc growth, garbage included): a memory
+// assertion, not a timing one.
+const memBound = 200 << 20
+
+// allocated runs f and returns how many bytes it allocated in all.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// wantProblem checks that err is an Errors holding exactly one problem,
+// with the given file and message.
+func wantProblem(t *testing.T, err error, file, msg string) {
+	t.Helper()
+	var problems Errors
+	if !errors.As(err, &problems) {
+		t.Fatalf("LoadDir error = %v (%T), want Errors", err, err)
+	}
+	if len(problems) != 1 {
+		t.Fatalf("got %d problems, want 1:\n%v", len(problems), err)
+	}
+	if p := problems[0]; p.File != file || p.Msg != msg {
+		t.Errorf("problem = %s: %s\nwant      %s: %s", p.File, p.Msg, file, msg)
+	}
+}
+
+// TestLimitTenMegabyteFile: a 10 MB .cue file of valid configuration is
+// refused by its size, before it is read, naming the file and the limit.
+func TestLimitTenMegabyteFile(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "cfg")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("package big\n\n")
+	for i := 0; b.Len() < 10<<20; i++ {
+		fmt.Fprintf(&b, "zones: \"z%07d.example.com\": {id: \"%032x\", organization: {name: \"Zone %d\", is_ui_read_only: true}}\n", i, i, i)
+	}
+	size := b.Len()
+	if err := os.WriteFile(filepath.Join(dir, "big.cue"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ok.cue"), []byte("package big\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := newLoader(t)
+	var err error
+	n := allocated(func() { _, err = l.LoadDir(dir) })
+	wantProblem(t, err, filepath.Join(dir, "big.cue"),
+		fmt.Sprintf("file is %d bytes, over the limit of 1 MiB (1048576 bytes) per file", size))
+	t.Logf("refusing a %d-byte file allocated %d bytes", size, n)
+	if n > memBound {
+		t.Errorf("refusing a %d-byte file allocated %d bytes, over %d", size, n, memBound)
+	}
+}
+
+// TestLimitHundredThousandFiles: 100,000 .cue files are refused with one
+// problem naming the directory and the cap, and reading stops at the cap:
+// only MaxFiles files' contents are held, nothing is evaluated.
+func TestLimitHundredThousandFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 100,000 files")
+	}
+	const total = 100000
+	root := t.TempDir()
+	dir := filepath.Join(root, "cfg")
+	// 100 directories of 1,000 files, as a mistaken --dir (a home
+	// directory, a monorepo) would have them.
+	for d := range total / 1000 {
+		sub := filepath.Join(dir, fmt.Sprintf("d%03d", d))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 1000 {
+			src := fmt.Sprintf("package many\n\nzones: \"z%06d.example.com\": id: \"%032x\"\n", d*1000+i, d*1000+i)
+			if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%04d.cue", i)), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	l := newLoader(t)
+	var err error
+	start := time.Now()
+	n := allocated(func() { _, err = l.LoadDir(dir) })
+	took := time.Since(start) // logged, not asserted
+	wantProblem(t, err, dir, fmt.Sprintf("more than %d .cue files; ztsync reads at most %d", MaxFiles, MaxFiles))
+	t.Logf("refusing %d files allocated %d bytes in %s", total, n, took)
+	if n > memBound {
+		t.Errorf("refusing %d files allocated %d bytes, over %d", total, n, memBound)
+	}
+
+	// What the reader keeps: the first MaxFiles files, no more.
+	files, problems, err := readDisk(dir, limits{fileSize: MaxFileSize, files: MaxFiles, totalSize: MaxTotalSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || len(files) != MaxFiles {
+		t.Errorf("readDisk kept %d files and %d problems, want %d and 1", len(files), len(problems), MaxFiles)
+	}
+}

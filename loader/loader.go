@@ -1,0 +1,219 @@
+package loader
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"testing/fstest"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/parser"
+
+	"github.com/ztsync/ztsync/schema"
+)
+
+// Layout of the in-memory CUE module a configuration is loaded from.
+const (
+	schemaDir = "schema"            // the embedded schema, importable as schema.ImportPath
+	userDir   = "ztsync-user-files" // the user's files, flattened into one directory
+)
+
+// Loader loads and validates configurations against the embedded schema,
+// which it compiles once. A Loader is not safe for concurrent use (its CUE
+// context is not); use one per goroutine.
+type Loader struct {
+	ctx    *cue.Context
+	pkg    cue.Value // the schema package
+	def    cue.Value // #Config
+	schema fstest.MapFS
+	limits limits
+}
+
+// Option changes a Loader's settings.
+type Option func(*Loader)
+
+// WithLimits sets the largest file, the most files and the largest total
+// size a configuration may have (MaxFileSize, MaxFiles, MaxTotalSize by
+// default). Values below 1 keep the default.
+func WithLimits(fileSize int64, files int, totalSize int64) Option {
+	return func(l *Loader) {
+		if fileSize > 0 {
+			l.limits.fileSize = fileSize
+		}
+		if files > 0 {
+			l.limits.files = files
+		}
+		if totalSize > 0 {
+			l.limits.totalSize = totalSize
+		}
+	}
+}
+
+// Result is a loaded, valid configuration.
+type Result struct {
+	// Config is the desired state, decoded from the validated value.
+	Config *schema.Config
+	// Files are the .cue files read, as display names (the directory as
+	// given joined with the path inside it), sorted.
+	Files []string
+}
+
+// New compiles the embedded schema and returns a Loader.
+func New(opts ...Option) (*Loader, error) {
+	l := &Loader{
+		ctx:    cuecontext.New(),
+		schema: fstest.MapFS{},
+		limits: limits{fileSize: MaxFileSize, files: MaxFiles, totalSize: MaxTotalSize},
+	}
+	for _, o := range opts {
+		o(l)
+	}
+	err := fs.WalkDir(schema.CUEFiles(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(schema.CUEFiles(), p)
+		l.schema[path.Join(schemaDir, p)] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read embedded schema: %w", err)
+	}
+	insts := load.Instances([]string{"./" + schemaDir}, l.loadConfig(nil, nil, nil))
+	if err := insts[0].Err; err != nil {
+		return nil, fmt.Errorf("load embedded schema: %w", err)
+	}
+	v := l.ctx.BuildInstance(insts[0])
+	if err := v.Err(); err != nil {
+		return nil, fmt.Errorf("compile embedded schema: %w", err)
+	}
+	l.pkg = v
+	l.def = v.LookupPath(cue.ParsePath("#Config"))
+	if !l.def.Exists() {
+		return nil, fmt.Errorf("compile embedded schema: no #Config")
+	}
+	return l, nil
+}
+
+// LoadDir loads every .cue file under dir (see the package documentation
+// for the rules). Problems in the configuration come back as Errors; other
+// failures as ordinary errors.
+func (l *Loader) LoadDir(dir string) (*Result, error) {
+	files, problems, err := readDisk(dir, l.limits)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, sortErrors(problems)
+	}
+	return l.load(files)
+}
+
+// schemaFile is the display name of an embedded schema file.
+func schemaFile(name string) string { return schema.ImportPath + "/" + name }
+
+// isSchemaFile reports whether a position's file name is the schema's.
+func isSchemaFile(name string) bool { return strings.HasPrefix(name, schema.ImportPath+"/") }
+
+// loadConfig returns the load.Config for the in-memory module holding the
+// schema and the given user files (virtual name -> content, parsed AST).
+func (l *Loader) loadConfig(data map[string][]byte, asts map[string]*ast.File, display map[string]string) *load.Config {
+	mfs := fstest.MapFS{
+		"cue.mod/module.cue": {Data: fmt.Appendf(nil, "module: %q\nlanguage: version: %q\n", schema.ModulePath, languageVersion)},
+	}
+	for p, f := range l.schema {
+		mfs[p] = f
+	}
+	for p, b := range data {
+		mfs[p] = &fstest.MapFile{Data: b}
+	}
+	return &load.Config{
+		FS:  mfs,
+		Dir: "/",
+		// No registry, no cache, nothing from the host's environment.
+		Env: []string{"CUE_REGISTRY=none"},
+		ParseFile: func(name string, src any, cfg parser.Config) (*ast.File, error) {
+			if f, ok := asts[name]; ok {
+				return f, nil
+			}
+			if f, ok := asts[strings.TrimPrefix(name, "/")]; ok {
+				return f, nil
+			}
+			return parser.ParseFile(name, src, cfg)
+		},
+		FromFSPath: func(p string) string {
+			p = strings.TrimPrefix(p, "/")
+			if d, ok := display[p]; ok {
+				return d
+			}
+			if rest, ok := strings.CutPrefix(p, schemaDir+"/"); ok {
+				return schemaFile(rest)
+			}
+			return p
+		},
+	}
+}
+
+// load parses, checks, evaluates and decodes the user's files.
+func (l *Loader) load(files []srcFile) (res *Result, err error) {
+	defer func() {
+		// CUE is not supposed to panic on any input; if it does, the
+		// user gets an error, not a crash.
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("evaluate configuration: internal error in CUE: %v", r)
+		}
+	}()
+	parsedFiles, problems := parseFiles(files)
+	if len(problems) > 0 {
+		return nil, sortErrors(problems)
+	}
+	data := make(map[string][]byte, len(parsedFiles))
+	asts := make(map[string]*ast.File, len(parsedFiles))
+	display := make(map[string]string, len(parsedFiles))
+	names := make([]string, 0, len(parsedFiles))
+	for i, p := range parsedFiles {
+		v := fmt.Sprintf("%s/f%05d.cue", userDir, i)
+		data[v], asts[v], display[v] = p.src.data, p.file, p.src.name
+		// The loader parses twice: by the virtual name, then by the name
+		// FromFSPath gives; both get the checked syntax tree.
+		asts[p.src.name] = p.file
+		names = append(names, p.src.name)
+	}
+	sort.Strings(names)
+
+	cfg := l.loadConfig(data, asts, display)
+	cfg.Dir = "/" + userDir
+	insts := load.Instances([]string{"."}, cfg)
+	if err := insts[0].Err; err != nil {
+		return nil, sortErrors(l.fromCUE(err, cue.Value{}))
+	}
+	raw := l.ctx.BuildInstance(insts[0])
+	// Unify raw first: error paths are then relative to the root.
+	v := raw.Unify(l.def)
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		return nil, sortErrors(l.diagnose(err, raw))
+	}
+
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return nil, sortErrors(l.diagnose(err, raw))
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var c schema.Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("decode validated configuration: %w", err)
+	}
+	if dups := duplicateIDs(configIDs(&c), raw); len(dups) > 0 {
+		return nil, sortErrors(dups)
+	}
+	return &Result{Config: &c, Files: names}, nil
+}

@@ -1,0 +1,180 @@
+package schema
+
+import (
+	"io/fs"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	"github.com/google/go-cmp/cmp"
+)
+
+// compiled compiles the embedded schema files into one value.
+func compiled(t *testing.T) cue.Value {
+	t.Helper()
+	b, err := fs.ReadFile(CUEFiles(), "schema.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := cuecontext.New().CompileBytes(b, cue.Filename("schema.cue"))
+	if err := v.Err(); err != nil {
+		t.Fatalf("compile schema.cue: %v", err)
+	}
+	return v
+}
+
+func def(t *testing.T, v cue.Value, name string) cue.Value {
+	t.Helper()
+	d := v.LookupPath(cue.ParsePath(name))
+	if !d.Exists() {
+		t.Fatalf("schema has no %s", name)
+	}
+	return d
+}
+
+// labels lists a definition's fields, optional and required included.
+func labels(t *testing.T, v cue.Value) []string {
+	t.Helper()
+	it, err := v.Fields(cue.Optional(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for it.Next() {
+		out = append(out, it.Selector().Unquoted())
+	}
+	sort.Strings(out)
+	return out
+}
+
+func names(fs []Field, keep func(Field) bool) []string {
+	var out []string
+	for _, f := range fs {
+		if keep(f) {
+			out = append(out, f.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestSchemaAgreesWithFieldTable checks that the CUE definitions have
+// exactly the fields of the Go table, per scope.
+func TestSchemaAgreesWithFieldTable(t *testing.T) {
+	v := compiled(t)
+	all := func(Field) bool { return true }
+	tests := []struct {
+		def  string
+		want []string
+	}{
+		{"#AccountOrganization", names(OrganizationFields(), func(f Field) bool { return f.Account })},
+		{"#ZoneOrganization", names(OrganizationFields(), func(f Field) bool { return f.Zone })},
+		{"#DoH", names(DoHFields(), all)},
+		{"#Revocation", []string{"devices", "reason", "user_uid", "warp_session_reauth"}},
+		{"#Account", []string{"doh", "id", "organization", "revoke"}},
+		{"#Zone", []string{"id", "organization", "revoke"}},
+		{"#Config", []string{"accounts", "zones"}},
+	}
+	for _, f := range OrganizationFields() {
+		if f.Type == Nested {
+			d := map[string]string{"login_design": "#LoginDesign", "custom_pages": "#CustomPages"}[f.Name]
+			if d == "" {
+				t.Errorf("nested field %s has no definition in this test", f.Name)
+				continue
+			}
+			tests = append(tests, struct {
+				def  string
+				want []string
+			}{d, names(f.Sub, all)})
+		}
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, labels(t, def(t, v, tt.def))); diff != "" {
+			t.Errorf("%s fields (-table +schema):\n%s", tt.def, diff)
+		}
+	}
+	// Every zone field is writable by the zone scope, and the other way round.
+	for _, name := range labels(t, def(t, v, "#ZoneOrganization")) {
+		if !Writable(KindZone, name) {
+			t.Errorf("#ZoneOrganization has %s, which Writable(KindZone) refuses", name)
+		}
+	}
+}
+
+// TestSchemaHasNoDefaults: a default would make ztsync manage a field
+// nobody wrote. Unifying #Config with a skeleton must add nothing.
+func TestSchemaHasNoDefaults(t *testing.T) {
+	v := compiled(t)
+	in := `{
+		accounts: a: {id: "699d98642c564d2e855e9661899b7252", organization: {login_design: {}, custom_pages: {}}, doh: {}, revoke: "a@example.com": {}}
+		zones: z: {id: "023e105f4ecef8ad9ca31a8372d0c353", organization: {login_design: {}}, revoke: "a@example.com": {}}
+	}`
+	x := v.Context().CompileString(in)
+	got, err := def(t, v, "#Config").Unify(x).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := x.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("#Config added values (-want +got):\n%s", diff)
+	}
+}
+
+// TestSchemaValues checks each rule against values it must accept and
+// refuse; durations are also checked against time.ParseDuration.
+func TestSchemaValues(t *testing.T) {
+	v := compiled(t)
+	tests := []struct {
+		def    string
+		ok     []string
+		refuse []string
+	}{
+		{"#ID", []string{`"699d98642c564d2e855e9661899b7252"`}, []string{`"699D98642C564D2E855E9661899B7252"`, `"699d98"`, `42`, `""`}},
+		{"#Name", []string{`"prod"`, `"a"`, `"9x"`, `"example.com"`, `"a_b-c@d.e"`}, []string{`""`, `"-x"`, `".x"`, `"a b"`, `"a/b"`}},
+		{"#Duration", []string{`"24h"`, `"1h30m"`, `"0"`, `"300ms"`, `"1.5h"`, `"2us"`, `"2µs"`, `"+5m"`}, []string{`"12 hours"`, `"1d"`, `"-1h"`, `""`, `24`, `"h"`}},
+		{"#MinutesHours", []string{`"24h"`, `"90m"`, `"1h30m"`, `"1.5h"`}, []string{`"90s"`, `"1h30m10s"`, `"1d"`, `"0"`, `"-1h"`, `"1ms"`}},
+		{"#Hostname", []string{`"example.com"`, `"a-b.example.co.uk"`, `"x.cloudflareaccess.com"`, `"1.example"`}, []string{`"localhost"`, `"-a.com"`, `"a-.com"`, `"a..b"`, `"https://a.com"`, `"a_b.com"`, `""`}},
+		{"#Color", []string{`"#fff"`, `"#C5ED1B"`}, []string{`"red"`, `"#ffff"`, `"fff"`, `"#ggg"`}},
+		{"#URL", []string{`"https://example.com/logo.png"`, `"http://example.com"`}, []string{`"ftp://example.com"`, `"example.com/logo.png"`, `"https://"`, `"https://a b"`}},
+		{"#Email", []string{`"bob@example.com"`, `"first.last+tag@sub.example.co.uk"`}, []string{`"bob"`, `"bob@localhost"`, `"a b@example.com"`, `"@example.com"`}},
+		{"#ZoneOrganization", []string{`{user_seat_expiration_inactive_time: "730h"}`, `{user_seat_expiration_inactive_time: "8760h"}`}, []string{`{user_seat_expiration_inactive_time: "729h59m59s"}`, `{user_seat_expiration_inactive_time: "24h"}`, `{session_duration: "24h"}`}},
+		{"#AccountOrganization", []string{`{session_duration: "24h", name: "x"}`}, []string{`{name: ""}`, `{mfa_config: {}}`, `{user_seat_expiration_inactive_time: "1h"}`}},
+	}
+	for _, tt := range tests {
+		d := def(t, v, tt.def)
+		for _, src := range tt.ok {
+			x := v.Context().CompileString(src)
+			if err := d.Unify(x).Validate(cue.Concrete(true)); err != nil {
+				t.Errorf("%s refuses %s: %v", tt.def, src, err)
+			}
+		}
+		for _, src := range tt.refuse {
+			x := v.Context().CompileString(src)
+			if err := d.Unify(x).Validate(cue.Concrete(true)); err == nil {
+				t.Errorf("%s accepts %s", tt.def, src)
+			}
+		}
+	}
+	// #Duration is exactly Go's time.ParseDuration, minus negatives.
+	for _, s := range []string{"1h", "1.5h", ".5h", "1h1m1s1ms1us1ns", "5", "0", "1e3s", "1H", "1 h", "h1", "9223372036854775807ns", "9999999999h"} {
+		d, err := time.ParseDuration(s)
+		want := err == nil && d >= 0
+		x := v.Context().Encode(s)
+		got := def(t, v, "#Duration").Unify(x).Validate(cue.Concrete(true)) == nil
+		if got != want {
+			t.Errorf("#Duration on %q = %v, time.ParseDuration says %v", s, got, want)
+		}
+	}
+}
+
+func TestImportPath(t *testing.T) {
+	if !strings.HasPrefix(ImportPath, ModulePath+"/") {
+		t.Errorf("ImportPath %q is not inside ModulePath %q", ImportPath, ModulePath)
+	}
+}

@@ -172,7 +172,7 @@ func describeProblem(p cueProblem, raw cue.Value) (Error, bool) {
 	path := formatPath(p.labels, index)
 	s := classify(p.labels)
 
-	pos := token.NoPos
+	var pos token.Pos
 	if len(p.user) > 0 {
 		pos = p.user[0]
 	} else {
@@ -342,16 +342,6 @@ func collapseDisjunction(es Errors) Errors {
 	}
 	first.Msg = fmt.Sprintf("%s is not one of %s", value, strings.Join(alts, ", "))
 	return append(Errors{first}, rest...)
-}
-
-func isBefore(a, b Error) bool {
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	return a.Col < b.Col
 }
 
 // lookup finds the value at labels in v, taking numeric labels as list

@@ -112,7 +112,7 @@ func TestSchemaHasNoDefaults(t *testing.T) {
 		accounts: a: {id: "699d98642c564d2e855e9661899b7252", organization: {login_design: {}, custom_pages: {}}, doh: {}, revoke: "a@example.com": {}}
 		zones: z: {id: "023e105f4ecef8ad9ca31a8372d0c353", organization: {login_design: {}}, revoke: "a@example.com": {}}
 	}`
-	x := v.Context().CompileString(in)
+	x := cuecontext.New().CompileString(in)
 	got, err := def(t, v, "#Config").Unify(x).MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -149,13 +149,13 @@ func TestSchemaValues(t *testing.T) {
 	for _, tt := range tests {
 		d := def(t, v, tt.def)
 		for _, src := range tt.ok {
-			x := v.Context().CompileString(src)
+			x := cuecontext.New().CompileString(src)
 			if err := d.Unify(x).Validate(cue.Concrete(true)); err != nil {
 				t.Errorf("%s refuses %s: %v", tt.def, src, err)
 			}
 		}
 		for _, src := range tt.refuse {
-			x := v.Context().CompileString(src)
+			x := cuecontext.New().CompileString(src)
 			if err := d.Unify(x).Validate(cue.Concrete(true)); err == nil {
 				t.Errorf("%s accepts %s", tt.def, src)
 			}
@@ -165,7 +165,7 @@ func TestSchemaValues(t *testing.T) {
 	for _, s := range []string{"1h", "1.5h", ".5h", "1h1m1s1ms1us1ns", "5", "0", "1e3s", "1H", "1 h", "h1", "9223372036854775807ns", "9999999999h"} {
 		d, err := time.ParseDuration(s)
 		want := err == nil && d >= 0
-		x := v.Context().Encode(s)
+		x := cuecontext.New().Encode(s)
 		got := def(t, v, "#Duration").Unify(x).Validate(cue.Concrete(true)) == nil
 		if got != want {
 			t.Errorf("#Duration on %q = %v, time.ParseDuration says %v", s, got, want)

@@ -14,7 +14,14 @@ import (
 )
 
 func main() {
+	// The first Ctrl-C cancels ctx: apply finishes the request in flight,
+	// starts nothing more and reports. Once ctx is done the default signal
+	// handling is restored, so a second Ctrl-C ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], &env{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,

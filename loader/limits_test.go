@@ -81,23 +81,34 @@ func TestLimitHundredThousandFiles(t *testing.T) {
 		t.Skip("writes 100,000 files")
 	}
 	const total = 100000
+	made := time.Now()
 	root := t.TempDir()
 	dir := filepath.Join(root, "cfg")
 	// 100 directories of 1,000 files, as a mistaken --dir (a home
-	// directory, a monorepo) would have them.
+	// directory, a monorepo) would have them. In each directory the files
+	// are hard links to its first one (ext4 allows 65,000 links to a file),
+	// which is an order of magnitude faster to make than separate files
+	// and reads the same; where links are not possible, copies.
+	data := []byte("package many\n\nzones: \"z.example.com\": id: \"0123456789abcdef0123456789abcdef\"\n")
 	for d := range total / 1000 {
 		sub := filepath.Join(dir, fmt.Sprintf("d%03d", d))
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for i := range 1000 {
-			src := fmt.Sprintf("package many\n\nzones: \"z%06d.example.com\": id: \"%032x\"\n", d*1000+i, d*1000+i)
-			if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%04d.cue", i)), []byte(src), 0o644); err != nil {
-				t.Fatal(err)
+		first := filepath.Join(sub, "f0000.cue")
+		if err := os.WriteFile(first, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < 1000; i++ {
+			p := filepath.Join(sub, fmt.Sprintf("f%04d.cue", i))
+			if err := os.Link(first, p); err != nil {
+				if err := os.WriteFile(p, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
-
+	t.Logf("made %d files in %s", total, time.Since(made))
 	l := newLoader(t)
 	var err error
 	start := time.Now()

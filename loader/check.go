@@ -46,6 +46,9 @@ var refusedAttributes = map[string]string{
 type parsed struct {
 	src  srcFile
 	file *ast.File
+	// defaults is set when the file marks a default (*x | y): the fast
+	// path's view of such a value may not be the one the schema picks.
+	defaults bool
 }
 
 // parseFiles parses every file, checks attributes, imports and package
@@ -60,8 +63,9 @@ func parseFiles(files []srcFile) ([]parsed, Errors) {
 			problems = append(problems, syntaxErrors(f.name, err)...)
 			continue
 		}
-		problems = append(problems, checkFile(af)...)
-		out = append(out, parsed{src: f, file: af})
+		errs, defaults := checkFile(af)
+		problems = append(problems, errs...)
+		out = append(out, parsed{src: f, file: af, defaults: defaults})
 	}
 	problems = append(problems, unifyPackages(out)...)
 	return out, problems
@@ -84,15 +88,21 @@ func syntaxErrors(name string, err error) Errors {
 	return out
 }
 
-// checkFile refuses the attributes and imports that break hermeticity.
-func checkFile(f *ast.File) Errors {
+// checkFile refuses the attributes and imports that break hermeticity, and
+// reports whether the file marks a default.
+func checkFile(f *ast.File) (Errors, bool) {
 	var out Errors
+	defaults := false
 	at := func(n ast.Node, msg string) {
 		p := n.Pos()
 		out = append(out, Error{File: f.Filename, Line: p.Line(), Col: p.Column(), Msg: msg})
 	}
 	ast.Walk(f, func(n ast.Node) bool {
 		switch x := n.(type) {
+		case *ast.UnaryExpr:
+			if x.Op == token.MUL {
+				defaults = true
+			}
 		case *ast.Attribute:
 			if msg, ok := refusedAttributes[x.Name()]; ok {
 				at(x, msg)
@@ -109,7 +119,7 @@ func checkFile(f *ast.File) Errors {
 		}
 		return true
 	}, nil)
-	return out
+	return out, defaults
 }
 
 func checkImport(p string) string {

@@ -22,6 +22,13 @@
 //   - Limits: MaxFileSize per file, MaxFiles files, MaxTotalSize in all
 //     (adjustable with WithLimits).
 //
+// A valid configuration is recognized without unifying it with #Config:
+// the user's value is evaluated on its own and judged by the schema's
+// rules written in Go (which tests hold to the schema, value by value and
+// by differential fuzzing). Anything those rules do not accept is unified
+// with #Config, which decides and explains; so the schema stays the
+// source of truth and every message comes from it (fast.go).
+//
 // Problems in the configuration come back as Errors: every problem found,
 // each positioned FILE:LINE:COL in a user file (schema positions only in
 // Related), sorted by file, line and column. FILE is the directory argument

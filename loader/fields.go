@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
 
@@ -15,8 +16,11 @@ import (
 
 // This file knows the shape of a configuration (from the field table in
 // package schema) well enough to name what a path is and to say, for a
-// value the schema refused, what is wrong with it in words. The CUE schema
-// stays the judge: these checks only rephrase errors CUE has reported.
+// value the schema refused, what is wrong with it in words. The same rules
+// judge a configuration on the fast path (fast.go), which must accept
+// exactly what the CUE schema accepts: the schema stays the source of
+// truth, and rules_test.go and fast_test.go hold the rules to it (the
+// regular expressions below are the schema's, character for character).
 
 // valueType is the rule a value is described by.
 type valueType int
@@ -64,14 +68,15 @@ type site struct {
 	fields []string
 }
 
+// The schema's regular expressions (TestRegexpsAreTheSchemas compares them).
 var (
 	nameRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]*$`)
 	idRE       = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	colorRE    = regexp.MustCompile(`^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
-	urlRE      = regexp.MustCompile(`^https?://[^\s/?#]+([/?#]\S*)?$`)
+	urlRE      = regexp.MustCompile(`^https?://[^\s/?#]+([/?#][^\s]*)?$`)
 	hostnameRE = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 	emailRE    = regexp.MustCompile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-	warpRE     = regexp.MustCompile(`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)[mh])+$`)
+	warpRE     = regexp.MustCompile(`^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)[mh](([0-9]+(\.[0-9]*)?|\.[0-9]+)[mh])*$`)
 )
 
 const seatMinimum = 730 * time.Hour
@@ -365,14 +370,22 @@ func describe(v cue.Value) string {
 // check returns what is wrong with the concrete value v under rule vt, in
 // words, or "" if the rule has nothing to say.
 func (s site) check(v cue.Value) string {
-	d := describe(v)
-	str, isStr := "", v.Kind() == cue.StringKind
-	if isStr {
+	str := ""
+	if v.Kind() == cue.StringKind {
 		str, _ = v.String()
 	}
+	return s.judge(v.Kind(), str, func() string { return describe(v) })
+}
+
+// judge is check on a value taken apart: its kind, its text if it is a
+// string, and how to print it. The loader's fast path (fast.go) judges the
+// decoded configuration with it, so the rules exist once.
+func (s site) judge(k cue.Kind, str string, describe func() string) string {
+	isStr := k == cue.StringKind
 	switch s.vt {
 	case tStruct:
-		if v.Kind() != cue.StructKind {
+		if k != cue.StructKind {
+			d := describe()
 			what := s.name
 			if s.kind == siteName {
 				what = "an account"
@@ -387,58 +400,59 @@ func (s site) check(v cue.Value) string {
 		}
 	case tString:
 		if !isStr {
-			return d + " is not a string"
+			return describe() + " is not a string"
 		}
 	case tNonEmptyString:
 		if !isStr {
-			return d + " is not a string"
+			return describe() + " is not a string"
 		}
 		if str == "" {
 			return "must not be empty"
 		}
 	case tBool:
-		if v.Kind() != cue.BoolKind {
-			return d + " is not a bool (use true or false)"
+		if k != cue.BoolKind {
+			return describe() + " is not a bool (use true or false)"
 		}
 	case tID:
 		if !isStr || !idRE.MatchString(str) {
-			return d + " is not an id (32 lowercase hex characters)"
+			return describe() + " is not an id (32 lowercase hex characters)"
 		}
 	case tDuration, tWarpDuration, tSeatDuration:
 		if !isStr {
-			return d + ` is not a duration; write a string such as "12h"`
+			return describe() + ` is not a duration; write a string such as "12h"`
 		}
 		dur, err := time.ParseDuration(str)
 		switch {
 		case err != nil && s.vt == tWarpDuration:
-			return d + " is not a duration in minutes or hours (use e.g. 24h, 90m)"
+			return describe() + " is not a duration in minutes or hours (use e.g. 24h, 90m)"
 		case err != nil:
-			return d + " is not a duration (use e.g. 12h, 90m)"
-		case dur < 0:
-			return d + " is negative"
+			return describe() + " is not a duration (use e.g. 12h, 90m)"
+		case dur < 0 || strings.HasPrefix(str, "-"):
+			// The schema refuses a leading minus sign, even on "-0s".
+			return describe() + " is negative"
 		case s.vt == tWarpDuration && !warpRE.MatchString(str):
-			return d + " is not in minutes or hours (use e.g. 24h, 90m)"
+			return describe() + " is not in minutes or hours (use e.g. 24h, 90m)"
 		case s.vt == tSeatDuration && dur < seatMinimum:
-			return d + " is shorter than the minimum, 730h (one month)"
+			return describe() + " is shorter than the minimum, 730h (one month)"
 		}
 	case tHostname:
-		if !isStr || !hostnameRE.MatchString(str) || len(str) > 253 {
-			return d + " is not a hostname (e.g. example.com)"
+		if !isStr || !hostnameRE.MatchString(str) || utf8.RuneCountInString(str) > 253 {
+			return describe() + " is not a hostname (e.g. example.com)"
 		}
 	case tColor:
 		if !isStr || !colorRE.MatchString(str) {
-			return d + ` is not a color (use #rgb or #rrggbb, e.g. "#f48120")`
+			return describe() + ` is not a color (use #rgb or #rrggbb, e.g. "#f48120")`
 		}
 	case tURL:
 		if !isStr || !urlRE.MatchString(str) {
-			return d + " is not an http(s) URL"
+			return describe() + " is not an http(s) URL"
 		}
 	case tStringList, tHostnameList:
-		if v.Kind() != cue.ListKind {
+		if k != cue.ListKind {
 			if s.vt == tHostnameList {
-				return d + ` is not a list of hostnames (e.g. ["example.com"])`
+				return describe() + ` is not a list of hostnames (e.g. ["example.com"])`
 			}
-			return d + " is not a list of strings"
+			return describe() + " is not a list of strings"
 		}
 	}
 	return ""

@@ -33,15 +33,16 @@ func FuzzLoad(f *testing.F) {
 	f.Add("a: b\nb: a\n")
 	f.Add("accounts: a: {id: \"699d98642c564d2e855e9661899b7252\", organization: x: x}\n")
 	f.Add("import \"github.com/ztsync/ztsync/schema\"\nschema.#Config & {zones: z: schema.#Zone}\n")
-	l := newLoader(f)
+	var l *Loader
+	n := 0
 	f.Fuzz(func(t *testing.T, src string) {
-		files := []srcFile{{rel: "a.cue", name: filepath.Join("cfg", "a.cue")}}
-		if a, b, ok := strings.Cut(src, "\n-- b.cue --\n"); ok {
-			files[0].data = []byte(a)
-			files = append(files, srcFile{rel: "b.cue", name: filepath.Join("cfg", "b.cue"), data: []byte(b)})
-		} else {
-			files[0].data = []byte(src)
+		// A CUE context keeps what it has built: a fresh Loader now and
+		// then keeps a long run from slowing down.
+		if n%100 == 0 {
+			l = newLoader(t)
 		}
+		n++
+		files := fuzzFiles(src)
 		res, err := l.load(files)
 		var problems Errors
 		switch {

@@ -149,6 +149,9 @@ func subtree(c *object.Commit, rel string) (*object.Tree, error) {
 // path) below the configuration directory.
 func (c *collector) gitTree(repo *git.Repository, t *object.Tree, prefix string) error {
 	for _, e := range t.Entries {
+		if c.tooMany {
+			return nil // over the cap: nothing more is read
+		}
 		rel := path.Join(prefix, e.Name)
 		switch e.Mode {
 		case filemode.Dir:
@@ -163,12 +166,18 @@ func (c *collector) gitTree(repo *git.Repository, t *object.Tree, prefix string)
 				return err
 			}
 		case filemode.Symlink:
+			if isCUE(rel) && c.capped() {
+				return nil
+			}
 			if err := c.gitLink(repo, e, rel); err != nil {
 				return err
 			}
 		case filemode.Regular, filemode.Executable:
 			if !isCUE(e.Name) {
 				continue
+			}
+			if c.capped() {
+				return nil
 			}
 			if err := c.gitBlob(repo, e.Hash, rel); err != nil {
 				return err

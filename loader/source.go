@@ -55,15 +55,26 @@ func (c *collector) problem(rel, format string, args ...any) {
 	c.problems = append(c.problems, Error{File: c.display(rel), Msg: fmt.Sprintf(format, args...)})
 }
 
+// capped is called when another .cue file is found, before it is opened
+// or even statted. It reports whether the cap on the number of files is
+// already reached, recording the problem once: the caller then reads
+// nothing more and ends the walk.
+func (c *collector) capped() bool {
+	if len(c.files) < c.limits.files {
+		return false
+	}
+	if !c.tooMany {
+		c.tooMany = true
+		c.problems = append(c.problems, Error{File: c.dir,
+			Msg: fmt.Sprintf("more than %d .cue files; ztsync reads at most %d", c.limits.files, c.limits.files)})
+	}
+	return true
+}
+
 // admit checks the count and size limits for a file of size bytes; it
 // records a problem and returns false when the file must not be read.
 func (c *collector) admit(rel string, size int64) bool {
-	if len(c.files) >= c.limits.files {
-		if !c.tooMany {
-			c.tooMany = true
-			c.problems = append(c.problems, Error{File: c.dir,
-				Msg: fmt.Sprintf("more than %d .cue files; ztsync reads at most %d", c.limits.files, c.limits.files)})
-		}
+	if c.capped() {
 		return false
 	}
 	if size > c.limits.fileSize {
@@ -142,11 +153,17 @@ func readDisk(dir string, lim limits) ([]srcFile, Errors, error) {
 				return filepath.SkipDir
 			}
 		case t&fs.ModeSymlink != 0:
+			if isCUE(rel) && c.capped() {
+				return filepath.SkipAll
+			}
 			return c.diskLink(root, p, rel)
 		case !isCUE(d.Name()):
 		case !t.IsRegular():
 			c.problem(rel, "not a regular file")
 		default:
+			if c.capped() {
+				return filepath.SkipAll
+			}
 			return c.diskFile(p, rel)
 		}
 		return nil

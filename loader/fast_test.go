@@ -1,0 +1,467 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
+
+	"github.com/ztsync/ztsync/loader/internal/gentree"
+	"github.com/ztsync/ztsync/schema"
+)
+
+// verdict is what agree found about one configuration.
+type verdict int
+
+const (
+	fastAccepted verdict = iota // the fast path accepted it
+	fastRefused                 // a Go rule refused it (the full path explains)
+	fastSkipped                 // not judged by the Go rules (errors, incomplete, defaults)
+)
+
+// agree loads files with and without the fast path and fails t unless the
+// two agree exactly: the same configuration, or the same problems. It
+// also holds the fast check itself to the full path: what it accepts the
+// schema accepts, with the same configuration; what it refuses the schema
+// refuses.
+func agree(t *testing.T, l *Loader, files []srcFile) verdict {
+	t.Helper()
+	fullRes, fullErr := l.loadVia(files, true)
+	res, err := l.loadVia(files, false)
+	if diff := cmp.Diff(describeOutcome(fullRes, fullErr), describeOutcome(res, err)); diff != "" {
+		t.Fatalf("with the fast path, the load differs (-full +fast):\n%s", diff)
+	}
+	return agreeCheck(t, l, files)
+}
+
+// agreeCheck is the second half of agree: the fast check against the
+// schema, on one evaluation of the files.
+func agreeCheck(t *testing.T, l *Loader, files []srcFile) verdict {
+	t.Helper()
+	raw, _, defaults, err := l.build(files)
+	if err != nil || defaults {
+		return fastSkipped
+	}
+	// The schema's verdict (the duplicate-id check comes after both).
+	fullConfig, fullErr := l.full(raw)
+	c, f := l.fastCheck(raw)
+	switch {
+	case c != nil:
+		if fullErr != nil {
+			t.Fatalf("the fast check accepts what the schema refuses:\n%v", fullErr)
+		}
+		if diff := cmp.Diff(fullConfig, c); diff != "" {
+			t.Fatalf("the fast check decodes a different configuration (-full +fast):\n%s", diff)
+		}
+		return fastAccepted
+	case f != nil:
+		if fullErr == nil {
+			t.Fatalf("the fast check refuses what the schema accepts: %s: %s", formatPath(f.labels, nil), f.msg)
+		}
+		return fastRefused
+	}
+	return fastSkipped
+}
+
+// describeOutcome prints a load's outcome for comparison.
+func describeOutcome(res *Result, err error) any {
+	var problems Errors
+	switch {
+	case errors.As(err, &problems):
+		return "problems:\n" + renderProblems(problems)
+	case err != nil:
+		return "error: " + err.Error()
+	}
+	return res
+}
+
+// TestFastPathAgreesGolden runs every golden case with and without the
+// fast path, and checks that the valid ones take it.
+func TestFastPathAgreesGolden(t *testing.T) {
+	cases, err := filepath.Glob("testdata/load/*.txtar")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	l := newLoader(t)
+	accepted := 0
+	for _, path := range cases {
+		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			abs, err := filepath.Abs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ar, err := txtar.ParseFile(abs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(t.TempDir())
+			writeArchive(t, ar)
+			files, problems, err := readDisk("cfg", l.limits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) > 0 {
+				return // refused before either path
+			}
+			v := agree(t, l, files)
+			valid := false
+			for _, f := range ar.Files {
+				valid = valid || f.Name == "want.json"
+			}
+			if valid && v != fastAccepted {
+				t.Errorf("valid configuration not accepted by the fast path (verdict %d)", v)
+			}
+			if v == fastAccepted {
+				accepted++
+			}
+		})
+	}
+	if accepted < 2 {
+		t.Errorf("the fast path accepted %d golden cases, want the valid ones", accepted)
+	}
+}
+
+// TestFastPathTakesGeneratedTree: the benchmark's kind of configuration,
+// small, goes the fast way and decodes as the full path does.
+func TestFastPathTakesGeneratedTree(t *testing.T) {
+	l := newLoader(t)
+	var files []srcFile
+	tree := gentree.Tree(20, 80, 10)
+	for _, name := range sortedNames(tree) {
+		files = append(files, srcFile{rel: name, name: filepath.Join("cfg", name), data: tree[name]})
+	}
+	if v := agree(t, l, files); v != fastAccepted {
+		t.Fatalf("verdict %d, want the fast path to accept", v)
+	}
+}
+
+// TestFastPathInconsistencyRefuses: when the Go rules refuse a value the
+// schema accepts (here by removing a field from the rules), the load
+// fails with a positioned problem that says so; it never accepts.
+func TestFastPathInconsistencyRefuses(t *testing.T) {
+	l := newLoader(t)
+	src := "accounts: prod: {\n\tid: \"699d98642c564d2e855e9661899b7252\"\n\torganization: name: \"Widget\"\n}\n"
+	files := []srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}}
+	if v := agree(t, l, files); v != fastAccepted {
+		t.Fatalf("verdict %d, want the fast path to accept", v)
+	}
+	// A copy of the rules in which an account's organization has no name.
+	broken := buildShape(nil)
+	delete(broken.fields["accounts"].keys.fields["organization"].fields, "name")
+	l.shape = broken
+	_, err := l.load(files)
+	var problems Errors
+	if !errors.As(err, &problems) || len(problems) != 1 {
+		t.Fatalf("load = %v, want one problem", err)
+	}
+	p := problems[0]
+	if p.Position() != "cfg/a.cue:3:22" || p.Path != "accounts.prod.organization.name" ||
+		!strings.Contains(p.Msg, "a bug in ztsync") {
+		t.Errorf("problem = %s", p.Error())
+	}
+}
+
+// TestShapeFollowsClassify: every fixed field of the rules is one that
+// classify allows at its place, and keyed entries are names and emails.
+func TestShapeFollowsClassify(t *testing.T) {
+	var walk func(labels []string, sh *shape)
+	n := 0
+	walk = func(labels []string, sh *shape) {
+		n++
+		switch sh.kind {
+		case shapeFixed:
+			for f, c := range sh.fields {
+				l := append(labels[:len(labels):len(labels)], f)
+				if s := classify(l); s.kind != siteField || !s.allows(f) {
+					t.Errorf("%v: classify does not allow %s", l, f)
+				}
+				walk(l, c)
+			}
+		case shapeKeyed:
+			if k := sh.keys.site.kind; k != siteName && k != siteEmail {
+				t.Errorf("%v: entries are %d, want names or emails", labels, k)
+			}
+			walk(append(labels, "*"), sh.keys)
+		case shapeList:
+			if sh.item.site.kind != siteItem {
+				t.Errorf("%v: list items are not items", labels)
+			}
+		}
+	}
+	walk(nil, buildShape(nil))
+	// root, accounts, zones, 2 names, 3+4 scope fields, organization
+	// fields, sub-fields, ...: a sanity floor, not an exact count.
+	if n < 40 {
+		t.Errorf("shape has %d nodes", n)
+	}
+}
+
+// TestRegexpsAreTheSchemas: the Go rules' regular expressions are the
+// schema's, character for character.
+func TestRegexpsAreTheSchemas(t *testing.T) {
+	src, err := fs.ReadFile(schema.CUEFiles(), "schema.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parser.ParseFile("schema.cue", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs := map[string]string{}
+	for _, d := range f.Decls {
+		field, ok := d.(*ast.Field)
+		if !ok {
+			continue
+		}
+		name, _, _ := ast.LabelName(field.Label)
+		ast.Walk(field.Value, func(n ast.Node) bool {
+			if u, ok := n.(*ast.UnaryExpr); ok && u.Op == token.MAT {
+				if lit, ok := u.X.(*ast.BasicLit); ok {
+					s, err := literal.Unquote(lit.Value)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					defs[name] = s
+				}
+			}
+			return true
+		}, nil)
+	}
+	for def, re := range map[string]string{
+		"#Name":         nameRE.String(),
+		"#ID":           idRE.String(),
+		"#Color":        colorRE.String(),
+		"#URL":          urlRE.String(),
+		"#Hostname":     hostnameRE.String(),
+		"#Email":        emailRE.String(),
+		"#MinutesHours": warpRE.String(),
+	} {
+		if defs[def] != re {
+			t.Errorf("%s: schema has %q, Go has %q", def, defs[def], re)
+		}
+	}
+}
+
+// fuzzFiles splits fuzz input into one or two files at "-- b.cue --".
+func fuzzFiles(src string) []srcFile {
+	files := []srcFile{{rel: "a.cue", name: filepath.Join("cfg", "a.cue")}}
+	if a, b, ok := strings.Cut(src, "\n-- b.cue --\n"); ok {
+		files[0].data = []byte(a)
+		return append(files, srcFile{rel: "b.cue", name: filepath.Join("cfg", "b.cue"), data: []byte(b)})
+	}
+	files[0].data = []byte(src)
+	return files
+}
+
+// The values every field rule is tried with: valid and invalid edges of
+// every type.
+var seedValues = []string{
+	`"24h"`, `"1h30m"`, `"0"`, `"0s"`, `"-0s"`, `"+1h"`, `"-1h"`, `".5h"`, `"1.5h"`, `"90m"`, `"90s"`, `"1d"`,
+	`"730h"`, `"729h59m59s"`, `"43800m"`, `"+730h"`, `"2562047h"`, `"9999999999h"`, `"300ms"`, `"2µs"`,
+	`"#fff"`, `"#FFF"`, `"#c5ed1b"`, `"#ffff"`, `"red"`, `"fff"`,
+	`"example.com"`, `"a-b.c.d"`, `"localhost"`, `"-a.com"`, `"a..b"`, `"a_b.com"`, `"EXAMPLE.COM"`,
+	`"` + strings.Repeat("a.", 126) + `com"`, `"` + strings.Repeat("a.", 125) + `com"`, `"` + strings.Repeat("a", 64) + `.com"`,
+	`"https://example.com/a.png"`, `"http://x"`, `"ftp://x"`, `"https://"`, `"https://a b"`, `"https://a/b c"`, `"https://a?q"`,
+	`"699d98642c564d2e855e9661899b7252"`, `"699D98642C564D2E855E9661899B7252"`, `"abc"`,
+	`""`, `"x"`, `"\u00e9"`, `"\t"`, `'bytes'`, `''`,
+	`true`, `false`, `null`, `0`, `1`, `1.5`, `-1`, `1e3`,
+	`[]`, `["example.com"]`, `["example.com", "a.b"]`, `["x"]`, `[1]`, `[null]`, `[[]]`, `[{}]`, `["a.com", ...string]`,
+	`{}`, `{x: 1}`, `{background_color: "#fff"}`, `{forbidden: "x"}`, `{name: "x"}`,
+	`string`, `"a" | "b"`, `*"a" | "b"`, `*"" | "x"`, `=~"^a"`, `_`, `_|_`,
+	`strings.ToUpper("a.com")`, `strings.ByteSlice("abc", 0, 1)`, `"\(1)h"`,
+}
+
+// seedPlaces are the places a value is tried at, as a CUE field path
+// under a valid account or zone.
+var seedPlaces = []string{
+	"id",
+	"organization",
+	"organization: name", "organization: auth_domain", "organization: session_duration",
+	"organization: warp_auth_session_duration", "organization: user_seat_expiration_inactive_time",
+	"organization: allow_authenticate_via_warp", "organization: auto_redirect_to_identity",
+	"organization: is_ui_read_only", "organization: ui_read_only_toggle_reason",
+	"organization: login_design", "organization: login_design: background_color",
+	"organization: login_design: text_color", "organization: login_design: logo_path",
+	"organization: login_design: header_text", "organization: login_design: footer_text",
+	"organization: custom_pages", "organization: custom_pages: forbidden", "organization: custom_pages: identity_denied",
+	"organization: deny_unmatched_requests", "organization: deny_unmatched_requests_exempted_zone_names",
+	"organization: mfa_config", "organization: created_at", "organization: bogus",
+	"doh", "doh: doh_jwt_duration", "doh: service_token_id", "doh: bogus",
+	"revoke", `revoke: "bob@example.com"`, `revoke: "bob@example.com": devices`,
+	`revoke: "bob@example.com": warp_session_reauth`, `revoke: "bob@example.com": user_uid`,
+	`revoke: "bob@example.com": reason`, `revoke: "not an email"`, "bogus",
+}
+
+// placedValues returns every value at every place, in an account and in
+// a zone.
+func placedValues() []string {
+	var out []string
+	for _, kind := range []string{"accounts", "zones"} {
+		for _, place := range seedPlaces {
+			for _, v := range seedValues {
+				src := fmt.Sprintf("%s: \"prod-1\": {\n\tid: \"699d98642c564d2e855e9661899b7252\"\n\t%s: %s\n}\n", kind, place, v)
+				if place == "id" {
+					src = fmt.Sprintf("%s: \"prod-1\": id: %s\n", kind, v)
+				}
+				if strings.Contains(v, "strings.") {
+					src = "import \"strings\"\n\n" + src
+				}
+				out = append(out, src)
+			}
+		}
+	}
+	return out
+}
+
+// wholeConfigs are configurations that try one thing each: keys, empty
+// and odd top levels, optional, required, hidden and pattern fields,
+// references, comprehensions, the schema imported.
+func wholeConfigs() []string {
+	id := `"699d98642c564d2e855e9661899b7252"`
+	return []string{
+		"",
+		"accounts: {}\nzones: {}\n",
+		"null\n", "5\n", "[]\n", "accounts: null\n", "zones: 5\n",
+		"accounts: \"-bad\": id: " + id + "\n",
+		"accounts: \"a b\": id: " + id + "\n",
+		"accounts: \"ok.name_2@x\": id: " + id + "\n",
+		"accounts: a: {}\n",
+		"accounts: a: id?: " + id + "\n",
+		"accounts: a: id!: " + id + "\n",
+		"accounts: a: {id: " + id + ", bogus?: 1, _hidden: 2, #Def: 3}\n",
+		"accounts: a: {id: " + id + ", organization: name?: 5}\n",
+		"accounts: [string]: organization: name: \"x\"\naccounts: a: id: " + id + "\n",
+		"accounts: [string]: bogus: 1\naccounts: a: id: " + id + "\n",
+		"accounts: [string]: bogus: 1\n",
+		"zones: a: {id: " + id + ", doh: {}}\n",
+		"zones: a: {id: " + id + ", organization: session_duration: \"24h\"}\n",
+		"zones: a: {id: " + id + ", organization: custom_pages: {}}\n",
+		"accounts: a: {id: " + id + "}\nzones: a: {id: " + id + "}\n",
+		"accounts: a: {id: " + id + "}\naccounts: b: {id: " + id + "}\n",
+		"x: 1\n", "_x: 1 & 2\naccounts: {}\n", "#X: 1 & 2\n", "let x = 1\ny: x\n",
+		"accounts: a: {id: " + id + ", organization: name: \"x\"}\n-- b.cue --\naccounts: a: organization: name: \"y\"\n",
+		"zones: z: {id: " + id + ", organization: accounts.a.organization}\naccounts: a: {id: " + id + ", organization: session_duration: \"1h\"}\n",
+		"for i in [1, 2] {\n\tzones: \"z\\(i).example.com\": id: \"\\(i)99d98642c564d2e855e9661899b7252\"\n}\n",
+		"import \"github.com/ztsync/ztsync/schema\"\nschema.#Config & {zones: z: schema.#Zone & {id: " + id + "}}\n",
+		"import \"github.com/ztsync/ztsync/schema\"\naccounts: a: organization: schema.#AccountOrganization & {name: \"x\"}\naccounts: a: id: " + id + "\n",
+	}
+}
+
+// TestFastPathAgreesEverywhere: every value at every place, and every
+// whole configuration, judged the same by the fast check and the schema;
+// both verdicts occur often.
+func TestFastPathAgreesEverywhere(t *testing.T) {
+	l := newLoader(t)
+	count := map[verdict]int{}
+	for i, src := range append(placedValues(), wholeConfigs()...) {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			count[agreeCheck(t, l, fuzzFiles(src))]++
+		})
+	}
+	t.Logf("accepted %d, refused %d, not judged %d", count[fastAccepted], count[fastRefused], count[fastSkipped])
+	if count[fastAccepted] < 500 || count[fastRefused] < 3000 {
+		t.Errorf("accepted %d, refused %d: the cases no longer reach the fast check", count[fastAccepted], count[fastRefused])
+	}
+}
+
+// FuzzFastPathAgrees: on any text, loading with the fast path gives what
+// loading without it gives, and the fast check's own verdict agrees with
+// the schema's (see agree).
+func FuzzFastPathAgrees(f *testing.F) {
+	cases, _ := filepath.Glob("testdata/load/*.txtar")
+	for _, c := range cases {
+		ar, err := txtar.ParseFile(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var parts []string
+		for _, file := range ar.Files {
+			if strings.HasSuffix(file.Name, ".cue") && len(parts) < 2 {
+				parts = append(parts, string(file.Data))
+			}
+		}
+		f.Add(strings.Join(parts, "\n-- b.cue --\n"))
+	}
+	// One in 16 of the placed values (the test above tries them all).
+	for i, s := range placedValues() {
+		if i%16 == 0 {
+			f.Add(s)
+		}
+	}
+	for _, s := range wholeConfigs() {
+		f.Add(s)
+	}
+	var l *Loader
+	n := 0
+	f.Fuzz(func(t *testing.T, src string) {
+		// A CUE context keeps what it has built: a fresh Loader now and
+		// then keeps a long run from slowing down.
+		if n%100 == 0 {
+			l = newLoader(t)
+		}
+		n++
+		agree(t, l, fuzzFiles(src))
+	})
+}
+
+// FuzzFastPathValues puts any string at any place of an account or a
+// zone, as a field's value, as the scope's name or as a revoke entry's
+// email, where text fuzzing rarely reaches: the string rules
+// (durations, hostnames, colors, URLs, names, emails) are where the Go
+// rules and the schema could part.
+func FuzzFastPathValues(f *testing.F) {
+	for i := range seedPlaces {
+		for j, v := range seedValues {
+			if s, err := literal.Unquote(v); err == nil && strings.HasPrefix(v, `"`) && j%3 == i%3 {
+				f.Add(uint8(i+128*(j%2)), "prod-1", s) // accounts and zones
+			}
+		}
+	}
+	for _, name := range []string{"a", "-bad", "a b", "ok.name_2@x", "", "é", "1"} {
+		f.Add(uint8(0), name, "699d98642c564d2e855e9661899b7252")
+	}
+	for _, email := range []string{"bob@example.com", "a.b+c@x.co.uk", "bob", "bob@x", "@x.com", "b@-x.com", "b@x..com", ""} {
+		f.Add(uint8(len(seedPlaces)), "prod", email)
+	}
+	var l *Loader
+	n := 0
+	f.Fuzz(func(t *testing.T, place uint8, name, value string) {
+		if n%100 == 0 {
+			l = newLoader(t)
+		}
+		n++
+		agree(t, l, fuzzFiles(placedConfig(place, name, value)))
+	})
+}
+
+// placedConfig is FuzzFastPathValues' configuration: an account (place
+// below 128) or a zone named name with value at seedPlaces[place%128], or
+// as a revoke entry's email past the end of seedPlaces.
+func placedConfig(place uint8, name, value string) string {
+	kind := "accounts"
+	if place >= 128 {
+		kind = "zones"
+	}
+	p := int(place%128) % (len(seedPlaces) + 1)
+	field := ""
+	if p == len(seedPlaces) {
+		field = "revoke: " + literal.String.Quote(value) + ": {}"
+	} else {
+		field = seedPlaces[p] + ": " + literal.String.Quote(value)
+	}
+	id := "\tid: \"699d98642c564d2e855e9661899b7252\"\n"
+	if seedPlaces[0] == "id" && p == 0 {
+		id = "" // the value is the id
+	}
+	return fmt.Sprintf("%s: %s: {\n%s\t%s\n}\n", kind, literal.String.Quote(name), id, field)
+}

@@ -1,7 +1,8 @@
 package applier
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ztsync/ztsync/planner"
@@ -53,7 +54,7 @@ func changedFields(r planner.Resource, before, after schema.Object) []string {
 	for k := range after {
 		keys[k] = true
 	}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if isReadOnly(k) {
 			continue
 		}
@@ -80,15 +81,6 @@ func isReadOnly(k string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // merge lays over onto dst: objects merged field by field, everything else

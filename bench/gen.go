@@ -286,7 +286,7 @@ func (f Fleet) Seed(e *emulator.Emulator, fraction float64) Drift {
 // liveAccount is desired as the API would return it after a PUT, plus the
 // fields a live organization carries that ztsync does not manage.
 func liveAccount(i int, desired schema.Object) schema.Object {
-	o := deepCopy(desired).(map[string]any)
+	o := schema.Clone(desired).(map[string]any)
 	o["session_duration"] = fmt.Sprintf("%dm", 60*(1+i%24)) // = "Nh"
 	o["ui_read_only_toggle_reason"] = "Managed by ztsync"
 	o["auto_redirect_to_identity"] = false
@@ -298,28 +298,10 @@ func liveAccount(i int, desired schema.Object) schema.Object {
 }
 
 func liveZone(i int, desired schema.Object) schema.Object {
-	o := deepCopy(desired).(map[string]any)
+	o := schema.Clone(desired).(map[string]any)
 	o["deny_unmatched_requests"] = false
 	o["user_seat_expiration_inactive_time"] = "730h"
 	o["created_at"] = "2024-02-01T09:00:00Z"
 	o["updated_at"] = fmt.Sprintf("2026-10-%02dT09:00:00Z", 1+i%28)
 	return o
-}
-
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, x := range v {
-			m[k] = deepCopy(x)
-		}
-		return m
-	case []any:
-		l := make([]any, len(v))
-		for i, x := range v {
-			l[i] = deepCopy(x)
-		}
-		return l
-	}
-	return v
 }

@@ -423,7 +423,7 @@ func unmanagedNote(k schema.Kind, org schema.Object) []string {
 	}
 	var names []string
 	for key, v := range org {
-		if readOnly[key] || isEmpty(v) {
+		if readOnly[key] || schema.IsEmpty(v) {
 			continue
 		}
 		if f, ok := schema.Lookup(key); ok && !strings.Contains(key, ".") {
@@ -449,23 +449,6 @@ func displayKey(k string) string {
 		return k
 	}
 	return strconv.QuoteToASCII(k)
-}
-
-// isEmpty reports whether v is one of the API's "unset" values.
-func isEmpty(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case bool:
-		return !v
-	case string:
-		return v == ""
-	case map[string]any:
-		return len(v) == 0
-	case []any:
-		return len(v) == 0
-	}
-	return false
 }
 
 // commented is a left-out value as CUE-like text for a comment:

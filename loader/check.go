@@ -2,7 +2,6 @@ package loader
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -191,14 +190,4 @@ scan:
 	decls = append(decls, f.Decls[:i]...)
 	decls = append(decls, &ast.Package{Name: ast.NewIdent(name)})
 	f.Decls = append(decls, f.Decls[i:]...)
-}
-
-// sortedNames returns the keys of m, sorted.
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

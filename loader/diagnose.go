@@ -2,7 +2,9 @@ package loader
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -493,7 +495,7 @@ func duplicateIDs(ids map[string]map[string]string, raw cue.Value) Errors {
 	var out Errors
 	for _, kind := range []string{"accounts", "zones"} {
 		first := map[string]string{}
-		for _, n := range sortedNames(ids[kind]) {
+		for _, n := range slices.Sorted(maps.Keys(ids[kind])) {
 			id := ids[kind][n]
 			f, seen := first[id]
 			if !seen {

@@ -3,6 +3,8 @@ package loader
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -228,7 +230,7 @@ func (sh *shape) judge(labels []string, x any, sorted bool) *finding {
 		}
 		keys := func(yield func(string) bool) {
 			if sorted {
-				for _, k := range sortedNames(m) {
+				for _, k := range slices.Sorted(maps.Keys(m)) {
 					if !yield(k) {
 						return
 					}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,7 +139,7 @@ func TestFastPathTakesGeneratedTree(t *testing.T) {
 	l := newLoader(t)
 	var files []srcFile
 	tree := gentree.Tree(20, 80, 10)
-	for _, name := range sortedNames(tree) {
+	for _, name := range slices.Sorted(maps.Keys(tree)) {
 		files = append(files, srcFile{rel: name, name: filepath.Join("cfg", name), data: tree[name]})
 	}
 	if v := agree(t, l, files); v != fastAccepted {

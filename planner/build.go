@@ -3,7 +3,9 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -134,7 +136,7 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 	wantOrg := sc.Organization != nil && b.targets.match(orgAddr)
 	wantDoH := sc.DoH != nil && b.targets.match(dohAddr)
 	var revs []string
-	for _, email := range sortedKeys(sc.Revoke) {
+	for _, email := range slices.Sorted(maps.Keys(sc.Revoke)) {
 		if b.targets.match(Address(sc.Scope, Revocation, email)) {
 			revs = append(revs, email)
 		}
@@ -233,11 +235,11 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 		f, known := findField(fields, k)
 		v := sc.Organization[k]
 		if known && !f.OnCreate {
-			if !isEmpty(v) {
-				later[k] = deepCopy(v)
+			if !schema.IsEmpty(v) {
+				later[k] = schema.Clone(v)
 			}
 		} else {
-			post[k] = deepCopy(v)
+			post[k] = schema.Clone(v)
 		}
 		diffs = append(diffs, createDiffs(k, f, known, v)...)
 	}
@@ -276,7 +278,7 @@ func createDiffs(k string, f schema.Field, known bool, v any) []FieldDiff {
 		}
 		return out
 	}
-	return []FieldDiff{{Path: k, After: deepCopy(v), Risky: known && f.Risky && !isEmpty(v)}}
+	return []FieldDiff{{Path: k, After: schema.Clone(v), Risky: known && f.Risky && !schema.IsEmpty(v)}}
 }
 
 // doh plans the DoH settings of sc. org is the organization as read;
@@ -426,12 +428,12 @@ func overlay(body, desired, live map[string]any, fields []schema.Field, prefix s
 		}
 		if equalField(f.Type, known, d, l) {
 			if !hasLive {
-				body[k] = deepCopy(d)
+				body[k] = schema.Clone(d)
 			}
 			continue
 		}
-		body[k] = deepCopy(d)
-		diffs = append(diffs, FieldDiff{Path: prefix + k, Before: deepCopy(l), After: deepCopy(d), Risky: known && f.Risky})
+		body[k] = schema.Clone(d)
+		diffs = append(diffs, FieldDiff{Path: prefix + k, Before: schema.Clone(l), After: schema.Clone(d), Risky: known && f.Risky})
 	}
 	return diffs
 }
@@ -480,5 +482,5 @@ func copyObject(o schema.Object) schema.Object {
 	if o == nil {
 		return schema.Object{}
 	}
-	return deepCopy(map[string]any(o)).(map[string]any)
+	return schema.Clone(map[string]any(o)).(map[string]any)
 }

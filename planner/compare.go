@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"sort"
 	"time"
 
 	"github.com/ztsync/ztsync/schema"
@@ -121,30 +120,10 @@ func slicesEqual(a, b []string) bool {
 	return true
 }
 
-// isEmpty reports whether v is one of the "unset" values: nil, false, "",
-// an empty object or an empty list.
-func isEmpty(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case bool:
-		return !v
-	case string:
-		return v == ""
-	case map[string]any:
-		return len(v) == 0
-	case []any:
-		return len(v) == 0
-	case []string:
-		return len(v) == 0
-	}
-	return false
-}
-
 // equalGeneric compares two JSON values with the empty-value rule applied at
 // every level. Numbers compare by their text when both are numbers.
 func equalGeneric(a, b any) bool {
-	if isEmpty(a) && isEmpty(b) {
+	if schema.IsEmpty(a) && schema.IsEmpty(b) {
 		return true
 	}
 	switch av := a.(type) {
@@ -159,7 +138,7 @@ func equalGeneric(a, b any) bool {
 			}
 		}
 		for k, y := range bv {
-			if _, seen := av[k]; !seen && !isEmpty(y) {
+			if _, seen := av[k]; !seen && !schema.IsEmpty(y) {
 				return false
 			}
 		}
@@ -210,35 +189,4 @@ func numberText(v any) (string, bool) {
 		return fmt.Sprint(v), true
 	}
 	return "", false
-}
-
-// deepCopy copies a JSON value so that a plan never shares maps or slices
-// with the live state it was built from.
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[k] = deepCopy(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = deepCopy(x)
-		}
-		return out
-	case []string:
-		return append([]string(nil), v...)
-	}
-	return v
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -59,7 +59,7 @@ func TestOverlayKeepsLiveRepresentation(t *testing.T) {
 		"auto_redirect_to_identity": false,
 		"login_design":              map[string]any{"header_text": "Hello"},
 	}
-	body := deepCopy(live).(map[string]any)
+	body := schema.Clone(live).(map[string]any)
 	diffs := overlay(body, desired, live, schema.OrganizationFields(), "")
 	wantBody := map[string]any{
 		"session_duration":          "1440m",

@@ -2,6 +2,8 @@ package planner
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ztsync/ztsync/schema"
@@ -50,7 +52,7 @@ func declaredAddresses(desired *schema.Config) []string {
 		if sc.DoH != nil {
 			out = append(out, Address(sc.Scope, DoH, ""))
 		}
-		for _, email := range sortedKeys(sc.Revoke) {
+		for _, email := range slices.Sorted(maps.Keys(sc.Revoke)) {
 			out = append(out, Address(sc.Scope, Revocation, email))
 		}
 	}

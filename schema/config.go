@@ -2,7 +2,8 @@ package schema
 
 import (
 	"errors"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // Object is a JSON object as decoded by encoding/json with UseNumber: values
@@ -97,14 +98,14 @@ func (c *Config) Scopes() []ScopeConfig {
 		return nil
 	}
 	out := make([]ScopeConfig, 0, len(c.Accounts)+len(c.Zones))
-	for _, name := range sortedKeys(c.Accounts) {
+	for _, name := range slices.Sorted(maps.Keys(c.Accounts)) {
 		a := c.Accounts[name]
 		out = append(out, ScopeConfig{
 			Scope:        Scope{Kind: KindAccount, Name: name, ID: a.ID},
 			Organization: a.Organization, DoH: a.DoH, Revoke: a.Revoke,
 		})
 	}
-	for _, name := range sortedKeys(c.Zones) {
+	for _, name := range slices.Sorted(maps.Keys(c.Zones)) {
 		z := c.Zones[name]
 		out = append(out, ScopeConfig{
 			Scope:        Scope{Kind: KindZone, Name: name, ID: z.ID},
@@ -112,13 +113,4 @@ func (c *Config) Scopes() []ScopeConfig {
 		})
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

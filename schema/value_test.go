@@ -1,0 +1,45 @@
+package schema
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestIsEmpty(t *testing.T) {
+	tests := []struct {
+		v    any
+		want bool
+	}{
+		{nil, true}, {false, true}, {"", true}, {map[string]any{}, true}, {[]any{}, true}, {[]string{}, true},
+		{true, false}, {"x", false}, {map[string]any{"a": nil}, false}, {[]any{""}, false},
+		{json.Number("0"), false}, // a number is a value, even zero
+	}
+	for _, tt := range tests {
+		if got := IsEmpty(tt.v); got != tt.want {
+			t.Errorf("IsEmpty(%#v) = %v, want %v", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	orig := map[string]any{
+		"login_design": map[string]any{"header_text": "hi"},
+		"zones":        []any{"a.example", map[string]any{"k": "v"}},
+		"names":        []string{"x"},
+		"n":            json.Number("42"),
+	}
+	c := Clone(orig).(map[string]any)
+	if diff := cmp.Diff(orig, c); diff != "" {
+		t.Fatalf("Clone changed the value (-orig +clone):\n%s", diff)
+	}
+	c["login_design"].(map[string]any)["header_text"] = "changed"
+	c["zones"].([]any)[1].(map[string]any)["k"] = "changed"
+	c["names"].([]string)[0] = "changed"
+	if orig["login_design"].(map[string]any)["header_text"] != "hi" ||
+		orig["zones"].([]any)[1].(map[string]any)["k"] != "v" ||
+		orig["names"].([]string)[0] != "x" {
+		t.Fatalf("Clone shares memory with the original: %v", orig)
+	}
+}

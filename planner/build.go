@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"sort"
 	"time"
@@ -194,7 +193,7 @@ func (b *builder) organization(sc schema.ScopeConfig, live Observed) bool {
 		Scope:      sc.Scope,
 		Resource:   Organization,
 		Action:     Update,
-		Method:     http.MethodPut,
+		Method:     methodPut,
 		Path:       path,
 		Body:       body,
 		Diff:       diffs,
@@ -248,7 +247,7 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 		Scope:      sc.Scope,
 		Resource:   Organization,
 		Action:     Create,
-		Method:     http.MethodPost,
+		Method:     methodPost,
 		Path:       path,
 		Body:       post,
 		Diff:       diffs,
@@ -259,7 +258,7 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 		c.Diff = []FieldDiff{}
 	}
 	if len(later) > 0 {
-		c.FollowUp = &FollowUp{Method: http.MethodPut, Path: path, Body: later}
+		c.FollowUp = &FollowUp{Method: methodPut, Path: path, Body: later}
 	}
 	b.readOnlyWarning(sc, addr, diffs)
 	b.changes = append(b.changes, c)
@@ -317,7 +316,7 @@ func (b *builder) doh(sc schema.ScopeConfig, org Observed, creating, orgDeclared
 		Scope:      sc.Scope,
 		Resource:   DoH,
 		Action:     Update,
-		Method:     http.MethodPut,
+		Method:     methodPut,
 		Path:       sc.Scope.Prefix() + "/access/organizations/doh",
 		Body:       body,
 		Diff:       diffs,
@@ -357,7 +356,7 @@ func (b *builder) revocation(sc schema.ScopeConfig, email string) {
 		Scope:      sc.Scope,
 		Resource:   Revocation,
 		Action:     Revoke,
-		Method:     http.MethodPost,
+		Method:     methodPost,
 		Path:       sc.Scope.Prefix() + "/access/organizations/revoke_user",
 		Body:       r.Body(email),
 		Diff:       []FieldDiff{},

@@ -194,3 +194,10 @@ func Address(s schema.Scope, r Resource, email string) string {
 	}
 	return s.Address() + "/" + string(r)
 }
+
+// The HTTP methods a change uses. Spelled out here so the planner does not
+// import net/http: it makes no request itself.
+const (
+	methodPost = "POST"
+	methodPut  = "PUT"
+)

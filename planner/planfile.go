@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/ztsync/ztsync/schema"
@@ -226,16 +225,16 @@ func checkChange(c *Change) error {
 	var wantMethod, wantPath string
 	switch {
 	case c.Resource == Organization && c.Action == Create:
-		wantMethod, wantPath = http.MethodPost, prefix
+		wantMethod, wantPath = methodPost, prefix
 	case c.Resource == Organization && c.Action == Update:
-		wantMethod, wantPath = http.MethodPut, prefix
+		wantMethod, wantPath = methodPut, prefix
 	case c.Resource == DoH && c.Action == Update:
 		if c.Scope.Kind != schema.KindAccount {
 			return errors.New("doh is an account resource, but the scope is a zone")
 		}
-		wantMethod, wantPath = http.MethodPut, prefix+"/doh"
+		wantMethod, wantPath = methodPut, prefix+"/doh"
 	case c.Resource == Revocation && c.Action == Revoke:
-		wantMethod, wantPath = http.MethodPost, prefix+"/revoke_user"
+		wantMethod, wantPath = methodPost, prefix+"/revoke_user"
 	default:
 		return fmt.Errorf("action %q on resource %q is not a change ztsync makes", truncate(string(c.Action), 40), truncate(string(c.Resource), 40))
 	}
@@ -263,7 +262,7 @@ func checkChange(c *Change) error {
 		if c.Action != Create {
 			return fmt.Errorf("a follow-up call belongs to a create, not a %s", c.Action)
 		}
-		if c.FollowUp.Method != http.MethodPut || c.FollowUp.Path != prefix {
+		if c.FollowUp.Method != methodPut || c.FollowUp.Path != prefix {
 			return fmt.Errorf("follow-up must be PUT %s, not %s %s", prefix, truncate(c.FollowUp.Method, 40), truncate(c.FollowUp.Path, 200))
 		}
 		if c.FollowUp.Body == nil {

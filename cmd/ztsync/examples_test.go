@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runZtsync runs the whole command line in-process with buffers and no
+// environment, and returns the exit code, stdout and stderr.
+func runZtsync(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{
+		stdin:  strings.NewReader(""),
+		stdout: &stdout,
+		stderr: &stderr,
+		getenv: func(string) string { return "" },
+	}
+	code := run(context.Background(), args, e)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestExamplesWalkthrough runs the README's walkthrough on every example:
+// validate, plan against its live.json (which plan must not change), plan
+// --out, apply the file, and plan again: "No changes.". It keeps the
+// examples valid and the first README command working.
+func TestExamplesWalkthrough(t *testing.T) {
+	dirs, err := filepath.Glob("../../examples/*/live.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) < 2 {
+		t.Fatalf("found %d examples with a live.json, want quickstart and multi-account", len(dirs))
+	}
+	for _, live := range dirs {
+		dir := filepath.Dir(live)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			if code, _, stderr := runZtsync(t, "validate", "--dir", dir); code != ExitOK {
+				t.Fatalf("validate: exit %d\n%s", code, stderr)
+			}
+
+			tracked, err := os.ReadFile(live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runZtsync(t, "plan", "--dir", dir, "--emulator", live, "--detailed-exitcode")
+			if code != ExitChanges {
+				t.Fatalf("plan of the example: exit %d, want %d (the example shows changes)\n%s%s", code, ExitChanges, stdout, stderr)
+			}
+			if after, _ := os.ReadFile(live); !bytes.Equal(after, tracked) {
+				t.Fatalf("plan changed %s", live)
+			}
+
+			state := filepath.Join(t.TempDir(), "live.json")
+			if err := os.WriteFile(state, tracked, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			planFile := filepath.Join(t.TempDir(), "plan.json")
+			if code, _, stderr := runZtsync(t, "plan", "--dir", dir, "--emulator", state, "--out", planFile); code != ExitOK {
+				t.Fatalf("plan --out: exit %d\n%s", code, stderr)
+			}
+			code, stdout, stderr = runZtsync(t, "apply", planFile, "--emulator", state, "--max-change-percent", "100")
+			if code != ExitOK {
+				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, "Apply complete:") || !strings.Contains(stdout, " 0 failed") {
+				t.Errorf("apply report:\n%s", stdout)
+			}
+			code, stdout, stderr = runZtsync(t, "plan", "--dir", dir, "--emulator", state, "--detailed-exitcode")
+			if code != ExitOK || !strings.Contains(stdout, "No changes.") {
+				t.Fatalf("plan after apply: exit %d, want 0 and No changes.\n%s%s", code, stdout, stderr)
+			}
+		})
+	}
+}

@@ -89,10 +89,13 @@ func (d *ErrorDetail) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// String formats the error as "message (code N): cause (code M)".
+// String formats the error as "message (code N): cause (code M)". The
+// API's message is made one line of printable text (at most messageLen
+// runes), so an answer cannot forge lines, terminal escapes or workflow
+// commands in ztsync's output.
 func (d ErrorDetail) String() string {
 	var b strings.Builder
-	b.WriteString(d.Message)
+	b.WriteString(clean(d.Message, messageLen))
 	if d.Code != 0 {
 		fmt.Fprintf(&b, " (code %d)", d.Code)
 	}
@@ -235,16 +238,27 @@ func strictDecode(b []byte, v any) error {
 	return nil
 }
 
-// excerptLen is how much of an unusable body an error quotes.
-const excerptLen = 200
+// excerptLen is how much of an unusable body an error quotes, and
+// messageLen how much of one error message from the API.
+const (
+	excerptLen = 200
+	messageLen = 500
+)
 
 // excerpt returns the start of body as one line of valid UTF-8, control
 // characters and runs of white space turned into one space, "…" when cut.
-func excerpt(body []byte) string {
-	blank := func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
-	s := strings.Join(strings.FieldsFunc(strings.ToValidUTF8(string(body), "\uFFFD"), blank), " ")
-	if r := []rune(s); len(r) > excerptLen {
-		return string(r[:excerptLen]) + "…"
+func excerpt(body []byte) string { return clean(string(body), excerptLen) }
+
+// clean makes s one line of valid UTF-8 without control or bidirectional
+// formatting characters, runs of them and of white space turned into one
+// space, cut to max runes with "…".
+func clean(s string, max int) string {
+	blank := func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+	}
+	s = strings.Join(strings.FieldsFunc(strings.ToValidUTF8(s, "\uFFFD"), blank), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
 	}
 	return s
 }

@@ -227,12 +227,12 @@ func (a *action) reportProblems(problems loader.Errors) {
 		}
 		file := repoRelative(a.run.workspace, p.File)
 		probs[i] = problem{file: file, line: p.Line, col: p.Col, msg: msg}
-		fmt.Fprintln(a.e.stderr, p.Error())
-		list.WriteString(p.Error())
+		fmt.Fprintln(a.e.stderr, printable(p.Error(), false))
+		list.WriteString(printable(p.Error(), false))
 		list.WriteString("\n")
 	}
 	annotate(a.gha, probs)
-	a.outputs["summary"] = fmt.Sprintf("Invalid configuration: %d problems.", len(problems))
+	a.outputs["summary"] = "Invalid configuration: " + plural(len(problems), "problem") + "."
 	fence := fenceFor(list.String())
 	md := fmt.Sprintf("## ztsync: the configuration in %s is invalid\n\n%d problems:\n\n%s\n%s%s\n",
 		codeSpanMD(a.dirName()), len(problems), fence, list.String(), fence)

@@ -6,12 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http/httptest"
 	"time"
 
 	"github.com/ztsync/ztsync/cfapi"
 	"github.com/ztsync/ztsync/cfapi/emulator"
 )
+
+// minRateLimit is the slowest --rate-limit accepted (one request a
+// minute); a slower one would look like a hang.
+const minRateLimit = 1.0 / 60
 
 // commonFlags are the API flags plan, apply and export share (DESIGN.md §6).
 type commonFlags struct {
@@ -44,8 +49,11 @@ func (c *commonFlags) check() error {
 	switch {
 	case c.concurrency < 1:
 		return usageErrorf("--concurrency must be at least 1, not %d", c.concurrency)
-	case c.rateLimit < 0:
-		return usageErrorf("--rate-limit must not be negative")
+	case math.IsNaN(c.rateLimit) || math.IsInf(c.rateLimit, 0) || c.rateLimit < 0 || (c.rateLimit > 0 && c.rateLimit < minRateLimit):
+		return usageErrorf("--rate-limit must be 0 (unlimited) or between %g and any finite number of requests per second, not %v", minRateLimit, c.rateLimit)
+	case c.set("emulator") && c.emulator == "":
+		// An empty --emulator "$STATE" must never fall through to the real API.
+		return usageErrorf("--emulator needs a state file; to talk to Cloudflare, leave the flag out")
 	case c.maxRetries < 0:
 		return usageErrorf("--max-retries must not be negative")
 	case c.timeout <= 0:
@@ -115,8 +123,15 @@ func (c *commonFlags) connect(_ context.Context, e *env) (*apiSession, error) {
 		if !c.set("rate-limit") {
 			opts.RateLimit = 0 // the emulator has no rate limit to respect
 		}
-	} else if opts.Token == "" && (opts.APIKey == "" || opts.Email == "") {
-		return nil, errors.New("no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL), or try it with --emulator FILE")
+	} else if opts.Token == "" {
+		switch {
+		case opts.APIKey != "" && opts.Email == "":
+			return nil, errors.New("CLOUDFLARE_API_KEY is set but CLOUDFLARE_EMAIL is not: a global API key needs its account's email (or use CLOUDFLARE_API_TOKEN)")
+		case opts.APIKey == "" && opts.Email != "":
+			return nil, errors.New("CLOUDFLARE_EMAIL is set but CLOUDFLARE_API_KEY is not (or use CLOUDFLARE_API_TOKEN)")
+		case opts.APIKey == "":
+			return nil, errors.New("no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL), or try it with --emulator FILE")
+		}
 	}
 	client, err := cfapi.New(opts)
 	if err != nil {

@@ -27,7 +27,7 @@ type emulatorOptions struct {
 // (Ctrl-C): `ztsync emulator [--addr] [--state FILE] [--token TOKEN]`.
 func runEmulator(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "emulator", "emulator [--addr HOST:PORT] [--state FILE] [--token TOKEN]",
-		"ztsync emulator --state examples/basic/live.json")
+		"cp examples/quickstart/live.json /tmp/live.json && ztsync emulator --state /tmp/live.json")
 	var opts emulatorOptions
 	fs.StringVar(&opts.addr, "addr", "127.0.0.1:8787", "`address` to listen on (port 0 picks a free port)")
 	fs.StringVar(&opts.state, "state", "", "JSON state `file`: read at start (missing = empty) and written after every change")

@@ -2,19 +2,28 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
 func main() {
-	// The first Ctrl-C cancels ctx: apply finishes the request in flight,
-	// starts nothing more and reports. Once ctx is done the default signal
-	// handling is restored, so a second Ctrl-C ends the process at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	interrupts := make(chan os.Signal, 2)
+	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop()
+		// The first Ctrl-C cancels ctx: apply finishes the request in
+		// flight, starts nothing more and reports what was done.
+		<-interrupts
+		fmt.Fprintln(os.Stderr, "ztsync: interrupted: stopping after the request in flight (interrupt again to quit at once)")
+		cancel()
+		// A second one quits at once, saying that a write may have
+		// happened, so no write goes unreported.
+		<-interrupts
+		fmt.Fprintln(os.Stderr, "ztsync: interrupted again: quitting now; a request in flight may have been applied: run plan to see the live state")
+		fmt.Fprintf(os.Stderr, "ztsync: exit %d (%s)\n", ExitError, exitMeaning(ExitError))
+		os.Exit(ExitError)
 	}()
 	code := run(ctx, os.Args[1:], &env{
 		stdin:  os.Stdin,
@@ -26,6 +35,7 @@ func main() {
 			return err == nil && st.Mode()&os.ModeCharDevice != 0
 		},
 	})
-	stop()
+	signal.Stop(interrupts)
+	cancel()
 	os.Exit(code)
 }

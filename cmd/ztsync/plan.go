@@ -55,6 +55,9 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageErrorf("--format must be text, json or markdown, not %q", *format)
 	}
+	if *out == "-" {
+		return usageErrorf("--out - is not stdout; use --format json to print the plan file to stdout")
+	}
 
 	res, err := loadConfig(e, *dir)
 	if err != nil {
@@ -170,6 +173,9 @@ func loadBase(e *env, dir, ref string) (*schema.Config, error) {
 // writeFileAtomic writes a file through a temporary file in the same
 // directory and a rename, so that readers never see half a file.
 func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory; give a file name", path)
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Exit codes, the same for every command (DESIGN.md §6).
@@ -143,7 +145,7 @@ func run(ctx context.Context, args []string, e *env) int {
 				code = ee.code
 			}
 			if msg := err.Error(); msg != "" {
-				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, msg)
+				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, printable(msg, true))
 			}
 		}
 		if name == "version" {
@@ -154,6 +156,28 @@ func run(ctx context.Context, args []string, e *env) int {
 	fmt.Fprintf(e.stderr, "ztsync: unknown command %q\n\n", name)
 	usage(e.stderr)
 	return finish(e, ExitInvalid)
+}
+
+// printable escapes what must not reach a terminal or a CI log raw from an
+// error message (which can carry file names and API text): control
+// characters become \x1b-style escapes and bidirectional formatting
+// characters \u202e-style ones, so no message can forge a line, a terminal
+// escape or a GitHub workflow command. Newlines are kept only when
+// keepNewlines is set (for messages that list several problems).
+func printable(s string, keepNewlines bool) string {
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '\n' && keepNewlines, r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // finish prints the last stderr line, naming the exit code.

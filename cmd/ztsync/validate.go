@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 
@@ -26,6 +28,9 @@ func runValidate(_ context.Context, e *env, args []string) error {
 	case "text", "json", "github":
 	default:
 		return usageErrorf("unknown --format %q; use text, json or github", *format)
+	}
+	if err := checkDir(*dir); err != nil {
+		return err
 	}
 	l, err := loader.New()
 	if err != nil {
@@ -63,6 +68,24 @@ func runValidate(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
+// checkDir refuses a --dir that cannot be a configuration directory: a
+// usage error (exit 3), not a runtime one.
+func checkDir(dir string) error {
+	if dir == "" {
+		return usageErrorf("--dir is empty; give the configuration directory (default .)")
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageErrorf("--dir %s does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("--dir %s: %w", dir, err)
+	case !st.IsDir():
+		return usageErrorf("--dir %s is not a directory; give the directory that holds the .cue files", dir)
+	}
+	return nil
+}
+
 // loadConfig loads the configuration in dir for a command that needs it
 // (plan, apply). An invalid configuration is printed as text on stderr
 // and comes back as an exit-3 error that run does not print again.
@@ -74,6 +97,11 @@ func loadConfig(e *env, dir string) (*loader.Result, error) {
 // revision rev ("" for the working tree). Problems are printed with a
 // line that names the revision.
 func loadConfigAt(e *env, dir, rev string) (*loader.Result, error) {
+	if rev == "" {
+		if err := checkDir(dir); err != nil {
+			return nil, err
+		}
+	}
 	l, err := loader.New()
 	if err != nil {
 		return nil, err
@@ -118,7 +146,7 @@ func plural(n int, word string) string {
 func writeProblemsText(w io.Writer, problems loader.Errors) error {
 	var b strings.Builder
 	for _, p := range problems {
-		b.WriteString(p.Error())
+		b.WriteString(printable(p.Error(), false)) // one line per problem, whatever a file is called
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "invalid: %s\n", plural(len(problems), "problem"))

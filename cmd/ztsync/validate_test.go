@@ -168,9 +168,9 @@ func TestValidateUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d\n%s", args, r.code, ExitInvalid, r.stderr)
 		}
 	}
-	// A directory that does not exist is an error, not a configuration problem.
+	// A directory that does not exist is a usage error.
 	r := validateCLI(t, dir, "validate", "--dir", "nope")
-	if r.code != ExitError || !strings.Contains(r.stderr, "nope") {
+	if r.code != ExitInvalid || !strings.Contains(r.stderr, "nope does not exist") {
 		t.Errorf("missing dir: exit %d, stderr %q", r.code, r.stderr)
 	}
 	// An empty directory is an invalid configuration.

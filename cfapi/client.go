@@ -140,13 +140,13 @@ func New(opts Options) (*Client, error) {
 	switch {
 	case opts.Token != "":
 		if !headerSafe(opts.Token) {
-			return nil, errors.New("API token contains characters not allowed in a header")
+			return nil, errors.New("API token contains characters not allowed in a header" + whitespaceHint(opts.Token))
 		}
 		c.header.Set("Authorization", "Bearer "+opts.Token)
 		c.secrets = []string{opts.Token}
 	case opts.APIKey != "" && opts.Email != "":
 		if !headerSafe(opts.APIKey) || !headerSafe(opts.Email) {
-			return nil, errors.New("API key or email contains characters not allowed in a header")
+			return nil, errors.New("API key or email contains characters not allowed in a header" + whitespaceHint(opts.APIKey+opts.Email))
 		}
 		c.header.Set("X-Auth-Key", opts.APIKey)
 		c.header.Set("X-Auth-Email", opts.Email)
@@ -527,4 +527,13 @@ func (c *Client) logBody(b []byte) string {
 		return c.scrub(strings.ToValidUTF8(string(b[:maxLogBody]), "\uFFFD")) + "…"
 	}
 	return c.scrub(string(b))
+}
+
+// whitespaceHint says what usually makes a credential unusable in a
+// header: a newline or space pasted with it. It never quotes the secret.
+func whitespaceHint(secret string) string {
+	if strings.TrimSpace(secret) != secret {
+		return " (it starts or ends with white space, often a newline pasted with it: trim it)"
+	}
+	return ""
 }

@@ -123,3 +123,15 @@ func assertNoForgedLines(t *testing.T, out string) {
 		}
 	}
 }
+
+// TestTokenWithNewline explains the usual cause (a pasted newline) without
+// printing the token.
+func TestTokenWithNewline(t *testing.T) {
+	code, stdout, stderr := runPlanCmd(t, map[string]string{"CLOUDFLARE_API_TOKEN": "s3cr3t-tok\n"}, "--dir", "../../examples/quickstart")
+	if code != ExitInvalid || !strings.Contains(stderr, "white space") {
+		t.Fatalf("exit %d, want 3 and a white-space hint:\n%s", code, stderr)
+	}
+	if strings.Contains(stdout+stderr, "s3cr3t") {
+		t.Fatalf("the token is printed:\n%s%s", stdout, stderr)
+	}
+}

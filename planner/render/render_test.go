@@ -485,3 +485,27 @@ func FuzzCodeSpanCell(f *testing.F) {
 		}
 	})
 }
+
+// TestBidiEscaped: a value with bidirectional formatting characters (a
+// "Trojan source" trick) shows them escaped in every rendering.
+func TestBidiEscaped(t *testing.T) {
+	p := &planner.Plan{FormatVersion: planner.FormatVersion, Changes: []planner.Change{{
+		Address: "account/a/organization", Action: planner.Update, Resource: planner.Organization,
+		Diff: []planner.FieldDiff{{Path: "name", Before: "Acme", After: "Acme \u202eevil\u2066 corp"}},
+	}}}
+	var text, md bytes.Buffer
+	if err := Text(&text, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, p, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
+		if strings.ContainsAny(out, "\u202e\u2066") {
+			t.Errorf("%s shows a bidi control raw:\n%s", name, out)
+		}
+		if !strings.Contains(out, `\u202e`) {
+			t.Errorf("%s does not show the bidi control escaped:\n%s", name, out)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -33,7 +34,9 @@ func escapeFragment(s string) string {
 }
 
 // escapeC1 escapes the C1 control characters and DEL, which encoding/json
-// leaves as they are and some terminals interpret.
+// leaves as they are and some terminals interpret, and the bidirectional
+// formatting characters (U+202E and kin), which would let a value display
+// as something other than what it is in a terminal or a PR comment.
 func escapeC1(s string) string {
 	if !strings.ContainsFunc(s, isC1) {
 		return s
@@ -49,7 +52,9 @@ func escapeC1(s string) string {
 	return b.String()
 }
 
-func isC1(r rune) bool { return r == 0x7f || 0x80 <= r && r <= 0x9f }
+func isC1(r rune) bool {
+	return r == 0x7f || 0x80 <= r && r <= 0x9f || unicode.Is(unicode.Bidi_Control, r)
+}
 
 // clean makes free text (addresses, warnings) safe for a terminal or a
 // single Markdown line: control characters become \uXXXX escapes, and

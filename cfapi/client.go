@@ -331,7 +331,7 @@ func (c *Client) attempt(req *http.Request, path string, n int, v any) (next ver
 	resp, err := c.http.Do(r)
 	var body []byte
 	if err == nil {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1)) // +1: decode tells "too large" from "cut"
 		resp.Body.Close()
 	}
 	if err != nil {

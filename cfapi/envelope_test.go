@@ -140,7 +140,7 @@ func TestEnvelopeErrors(t *testing.T) {
 			name:    "result not an object",
 			status:  200,
 			body:    `{"success":true,"result":[1,2]}`,
-			wantErr: "PUT " + path + `: 200 OK: unexpected result: json: cannot unmarshal array into Go value of type map[string]interface {}: body "[1,2]"`,
+			wantErr: "PUT " + path + `: 200 OK: unexpected result: a JSON array where an object was expected: body "[1,2]"`,
 		},
 		{
 			name:    "redirect not followed",

@@ -187,13 +187,17 @@ type envelope struct {
 // the result). It returns nil or an *APIError.
 func decode(e *APIError, body []byte, v any) error {
 	ok := 200 <= e.Status && e.Status <= 299
+	if len(body) > maxBody {
+		e.Detail = fmt.Sprintf("response body larger than %d MiB; not read", maxBody>>20)
+		return e
+	}
 	var env envelope
 	if err := strictDecode(body, &env); err != nil {
 		e.Detail = "response is not a Cloudflare JSON envelope"
 		if len(bytes.TrimSpace(body)) == 0 {
 			e.Detail = "empty response body"
 		} else if ok {
-			e.Detail = "malformed JSON response: " + err.Error()
+			e.Detail = "malformed JSON response: " + jsonProblem(err)
 		}
 		e.Body = excerpt(body)
 		return e
@@ -218,11 +222,24 @@ func decode(e *APIError, body []byte, v any) error {
 		return e
 	}
 	if err := strictDecode(env.Result, v); err != nil {
-		e.Detail = "unexpected result: " + err.Error()
+		e.Detail = "unexpected result: " + jsonProblem(err)
 		e.Body = excerpt(env.Result)
 		return e
 	}
 	return nil
+}
+
+// jsonProblem describes a decoding error in the API's terms, without Go
+// type names.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			return fmt.Sprintf("field %q is a JSON %s, which does not fit", te.Field, te.Value)
+		}
+		return fmt.Sprintf("a JSON %s where an object was expected", te.Value)
+	}
+	return err.Error()
 }
 
 // strictDecode decodes exactly one JSON value with UseNumber.

@@ -387,6 +387,9 @@ func (s site) judge(k cue.Kind, str string, describe func() string) string {
 		if k != cue.StructKind {
 			d := describe()
 			what := s.name
+			if s.kind == siteRoot || what == "" {
+				what = "the configuration"
+			}
 			if s.kind == siteName {
 				what = "an account"
 				if s.scope == schema.KindZone {

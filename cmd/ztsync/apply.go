@@ -73,6 +73,9 @@ func runApply(ctx context.Context, e *env, args []string) error {
 		if len(targets) > 0 {
 			return usageErrorf("--target cannot be used with a plan file: the plan already holds only the changes it was made for; plan again with --target")
 		}
+		if common.set("dir") {
+			return usageErrorf("--dir cannot be used with a plan file: the plan holds its changes, made from the directory it names in source.dir")
+		}
 		return a.planFile(ctx, pos[0])
 	}
 	if !*autoApprove && !e.terminal(e.stdin) {

@@ -37,6 +37,9 @@ func TestBadCommandLines(t *testing.T) {
 		{"empty dir", []string{"validate", "--dir", ""}, "--dir is empty"},
 		{"missing dir", []string{"validate", "--dir", filepath.Join(cfg, "nope")}, "does not exist"},
 		{"file as dir", []string{"plan", "--dir", file}, "is not a directory"},
+		{"empty base", []string{"plan", "--dir", cfg, "--base", ""}, "--base is empty"},
+		{"base-url with emulator", []string{"plan", "--dir", cfg, "--emulator", filepath.Join(t.TempDir(), "s.json"), "--base-url", "http://127.0.0.1:1"}, "exclude each other"},
+		{"plan file with dir", []string{"apply", filepath.Join(t.TempDir(), "plan.json"), "--dir", cfg}, "--dir cannot be used with a plan file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

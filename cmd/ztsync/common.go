@@ -51,6 +51,8 @@ func (c *commonFlags) check() error {
 		return usageErrorf("--concurrency must be at least 1, not %d", c.concurrency)
 	case math.IsNaN(c.rateLimit) || math.IsInf(c.rateLimit, 0) || c.rateLimit < 0 || (c.rateLimit > 0 && c.rateLimit < minRateLimit):
 		return usageErrorf("--rate-limit must be 0 (unlimited) or between %g and any finite number of requests per second, not %v", minRateLimit, c.rateLimit)
+	case c.emulator != "" && c.set("base-url"):
+		return usageErrorf("--base-url and --emulator exclude each other: the emulator is the API")
 	case c.set("emulator") && c.emulator == "":
 		// An empty --emulator "$STATE" must never fall through to the real API.
 		return usageErrorf("--emulator needs a state file; to talk to Cloudflare, leave the flag out")

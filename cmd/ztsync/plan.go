@@ -55,6 +55,9 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageErrorf("--format must be text, json or markdown, not %q", *format)
 	}
+	if *base == "" && common.set("base") {
+		return usageErrorf("--base is empty; give a git revision (HEAD~1, origin/main, a SHA) or leave the flag out")
+	}
 	if *out == "-" {
 		return usageErrorf("--out - is not stdout; use --format json to print the plan file to stdout")
 	}

@@ -1,0 +1,25 @@
+package cfapi_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ztsync/ztsync/cfapi"
+	"github.com/ztsync/ztsync/schema"
+)
+
+// TestOversizeResponse: a body over 8 MiB is refused as too large, not
+// reported as malformed JSON after being cut.
+func TestOversizeResponse(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		body := `{"success":true,"errors":[],"messages":[],"result":{"name":"` + strings.Repeat("x", 9<<20) + `"}}`
+		reply(w, http.StatusOK, body)
+	})
+	c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.MaxRetries = 0 })
+	_, err := c.GetOrganization(context.Background(), schema.Scope{Kind: schema.KindAccount, Name: "a", ID: "0123456789abcdef0123456789abcdef"})
+	if err == nil || !strings.Contains(err.Error(), "larger than 8 MiB") {
+		t.Fatalf("GetOrganization error = %v, want one saying the body is larger than 8 MiB", err)
+	}
+}

@@ -206,7 +206,17 @@ func (a *applyRun) apply(ctx context.Context, sess *apiSession, p *planner.Plan)
 	saveErr := sess.save()
 	if !rep.OK() {
 		c := rep.Counts()
-		msg := fmt.Sprintf("%d of %d changes not applied", len(rep.Results)-c.Applied, len(rep.Results))
+		var parts []string
+		if c.Failed > 0 {
+			parts = append(parts, fmt.Sprintf("%d failed", c.Failed))
+		}
+		if c.Skipped > 0 {
+			parts = append(parts, fmt.Sprintf("%d skipped", c.Skipped))
+		}
+		if c.NotConverged > 0 {
+			parts = append(parts, fmt.Sprintf("%d written but not converged (read back differs)", c.NotConverged))
+		}
+		msg := fmt.Sprintf("%d of %d changes did not apply cleanly: %s", len(rep.Results)-c.Applied, len(rep.Results), strings.Join(parts, ", "))
 		if c.Interrupted > 0 {
 			msg = fmt.Sprintf("interrupted: %d changes not started; run plan again to see what is left", c.Interrupted)
 		}

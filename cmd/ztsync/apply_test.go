@@ -405,7 +405,7 @@ func TestApplyPartialFailure(t *testing.T) {
 	applyMustContain(t, r, "stdout", "account/prod/doh: skipped (update): not attempted: account/prod/organization failed earlier in account/prod\n")
 	applyMustContain(t, r, "stdout", "zone/example.com/organization: applied (create)\n")
 	applyMustContain(t, r, "stdout", "Apply complete: 1 applied, 1 failed, 1 skipped.\n")
-	applyMustContain(t, r, "stderr", "ztsync apply: 2 of 3 changes not applied")
+	applyMustContain(t, r, "stderr", "ztsync apply: 2 of 3 changes did not apply cleanly: 1 failed, 1 skipped")
 	applyMustContain(t, r, "stderr", "ztsync: exit 1")
 	if _, ok := f.org(t, schema.KindZone, applyZoneID)["auth_domain"]; !ok {
 		t.Errorf("the zone organization created before the failure was not saved to the state file")

@@ -64,6 +64,12 @@ type Result struct {
 	// Files are the .cue files read, as display names (the directory as
 	// given joined with the path inside it), sorted.
 	Files []string
+	// Position returns FILE:LINE:COL of the value at path in the user's
+	// files (CUE labels: "accounts", "prod", "organization"), or of its
+	// nearest enclosing value, or "" when none is known. Later stages use
+	// it to point their own errors at the configuration. It is evaluated
+	// on demand and, like the Loader, is not safe for concurrent use.
+	Position func(path ...string) string
 }
 
 // New compiles the embedded schema and returns a Loader.
@@ -277,7 +283,13 @@ func (l *Loader) result(c *schema.Config, names []string, raw cue.Value) (*Resul
 	if dups := duplicateIDs(configIDs(c), raw); len(dups) > 0 {
 		return nil, sortErrors(dups)
 	}
-	return &Result{Config: c, Files: names}, nil
+	position := func(path ...string) string {
+		if p := nearestUserPos(raw, path); p.IsValid() {
+			return posString(p)
+		}
+		return ""
+	}
+	return &Result{Config: c, Files: names, Position: position}, nil
 }
 
 // inconsistency reports a value the fast path's rules refused although

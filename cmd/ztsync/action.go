@@ -268,12 +268,12 @@ func (a *action) plan(ctx context.Context, res *loader.Result, base string) (*pl
 	live, err := planner.Fetch(ctx, sess.Client, res.Config, planner.FetchOptions{Concurrency: a.flags.common.concurrency, Targets: a.flags.targets})
 	if err != nil {
 		sess.close()
-		return nil, nil, planError(err)
+		return nil, nil, planError(err, res)
 	}
 	p, err := planner.Build(res.Config, live, opts)
 	if err != nil {
 		sess.close()
-		return nil, nil, planError(err)
+		return nil, nil, planError(err, res)
 	}
 	return p, sess, nil
 }

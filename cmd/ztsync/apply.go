@@ -144,11 +144,11 @@ func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string,
 	defer sess.close()
 	live, err := planner.Fetch(ctx, sess.Client, res.Config, planner.FetchOptions{Concurrency: a.common.concurrency, Targets: targets})
 	if err != nil {
-		return planError(err)
+		return planError(err, res)
 	}
 	p, err := planner.Build(res.Config, live, opts)
 	if err != nil {
-		return planError(err)
+		return planError(err, res)
 	}
 	color := a.e.terminal(a.e.stdout) && a.e.getenv("NO_COLOR") == ""
 	if err := render.Text(a.e.stdout, p, render.TextOptions{Color: color}); err != nil {

@@ -138,3 +138,23 @@ func TestTokenWithNewline(t *testing.T) {
 		t.Fatalf("the token is printed:\n%s%s", stdout, stderr)
 	}
 }
+
+// TestPlanErrorsPointAtTheFile: a configuration the planner cannot act on
+// (an organization to create without name and auth_domain) is reported at
+// its FILE:LINE:COL, like a validation error.
+func TestPlanErrorsPointAtTheFile(t *testing.T) {
+	dir := t.TempDir()
+	conf := "accounts: fresh: {\n\tid: \"0a1b2c3d4e5f60718293a4b5c6d7e8f9\"\n\torganization: session_duration: \"12h\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "a.cue"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "empty.json") // no organization exists
+	code, _, stderr := runZtsync(t, "plan", "--dir", dir, "--emulator", state)
+	if code != ExitInvalid {
+		t.Fatalf("exit %d, want 3:\n%s", code, stderr)
+	}
+	want := filepath.Join(dir, "a.cue") + ":3:2: account/fresh/organization: "
+	if !strings.Contains(stderr, want) || !strings.Contains(stderr, "name and auth_domain are required") {
+		t.Fatalf("stderr lacks %q and the reason:\n%s", want, stderr)
+	}
+}

@@ -96,11 +96,11 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 
 	live, err := planner.Fetch(ctx, sess.Client, res.Config, planner.FetchOptions{Concurrency: common.concurrency, Targets: targets})
 	if err != nil {
-		return planError(err)
+		return planError(err, res)
 	}
 	p, err := planner.Build(res.Config, live, opts)
 	if err != nil {
-		return planError(err)
+		return planError(err, res)
 	}
 
 	if *out != "" {
@@ -132,10 +132,43 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 // planError gives configuration problems found while planning (an
 // organization to create without name, a --target that matches nothing)
 // exit 3; everything else (API errors) stays exit 1.
-func planError(err error) error {
+func planError(err error, res *loader.Result) error {
 	var ce *planner.ConfigError
 	if errors.As(err, &ce) {
-		return withCode(ExitInvalid, err)
+		return withCode(ExitInvalid, positioned(err, res))
+	}
+	return err
+}
+
+// positioned puts FILE:LINE:COL of the configuration in front of each
+// planner.ConfigError in err (one, or several joined), so a plan error
+// points at the file and line to fix, as validation errors do.
+func positioned(err error, res *loader.Result) error {
+	if res == nil || res.Position == nil {
+		return err
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range joined.Unwrap() {
+			out = append(out, positioned(e, res))
+		}
+		return errors.Join(out...)
+	}
+	var ce *planner.ConfigError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	kind, rest, _ := strings.Cut(ce.Address, "/")
+	if kind != string(schema.KindAccount) && kind != string(schema.KindZone) {
+		return err // not a resource address (e.g. a --target that matches nothing)
+	}
+	name, rest, _ := strings.Cut(rest, "/")
+	path := []string{kind + "s", name}
+	if rest != "" {
+		path = append(path, strings.Split(rest, "/")...)
+	}
+	if pos := res.Position(path...); pos != "" {
+		return fmt.Errorf("%s: %w", pos, err)
 	}
 	return err
 }

@@ -43,7 +43,7 @@ func TestBadCommandLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runZtsync(t, tt.args...)
+			code, stdout, stderr := runCLI(t, nil, tt.args...)
 			if code != ExitInvalid {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitInvalid, stdout, stderr)
 			}
@@ -86,7 +86,7 @@ func TestNoForgedOutputLines(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("accounts: 5\n"), 0o644); err != nil {
 			t.Fatalf("write a file with control characters in its name: %v", err)
 		}
-		code, stdout, stderr := runZtsync(t, "validate", "--dir", dir)
+		code, stdout, stderr := runCLI(t, nil, "validate", "--dir", dir)
 		if code != ExitInvalid {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
@@ -149,7 +149,7 @@ func TestPlanErrorsPointAtTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	state := filepath.Join(t.TempDir(), "empty.json") // no organization exists
-	code, _, stderr := runZtsync(t, "plan", "--dir", dir, "--emulator", state)
+	code, _, stderr := runCLI(t, nil, "plan", "--dir", dir, "--emulator", state)
 	if code != ExitInvalid {
 		t.Fatalf("exit %d, want 3:\n%s", code, stderr)
 	}

@@ -2,27 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// runZtsync runs the whole command line in-process with buffers and no
-// environment, and returns the exit code, stdout and stderr.
-func runZtsync(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{
-		stdin:  strings.NewReader(""),
-		stdout: &stdout,
-		stderr: &stderr,
-		getenv: func(string) string { return "" },
-	}
-	code := run(context.Background(), args, e)
-	return code, stdout.String(), stderr.String()
-}
 
 // TestExamplesWalkthrough runs the README's walkthrough on every example:
 // validate, plan against its live.json (which plan must not change), plan
@@ -39,7 +23,7 @@ func TestExamplesWalkthrough(t *testing.T) {
 	for _, live := range dirs {
 		dir := filepath.Dir(live)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			if code, _, stderr := runZtsync(t, "validate", "--dir", dir); code != ExitOK {
+			if code, _, stderr := runCLI(t, nil, "validate", "--dir", dir); code != ExitOK {
 				t.Fatalf("validate: exit %d\n%s", code, stderr)
 			}
 
@@ -47,7 +31,7 @@ func TestExamplesWalkthrough(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			code, stdout, stderr := runZtsync(t, "plan", "--dir", dir, "--emulator", live, "--detailed-exitcode")
+			code, stdout, stderr := runCLI(t, nil, "plan", "--dir", dir, "--emulator", live, "--detailed-exitcode")
 			if code != ExitChanges {
 				t.Fatalf("plan of the example: exit %d, want %d (the example shows changes)\n%s%s", code, ExitChanges, stdout, stderr)
 			}
@@ -60,17 +44,17 @@ func TestExamplesWalkthrough(t *testing.T) {
 				t.Fatal(err)
 			}
 			planFile := filepath.Join(t.TempDir(), "plan.json")
-			if code, _, stderr := runZtsync(t, "plan", "--dir", dir, "--emulator", state, "--out", planFile); code != ExitOK {
+			if code, _, stderr := runCLI(t, nil, "plan", "--dir", dir, "--emulator", state, "--out", planFile); code != ExitOK {
 				t.Fatalf("plan --out: exit %d\n%s", code, stderr)
 			}
-			code, stdout, stderr = runZtsync(t, "apply", planFile, "--emulator", state, "--max-change-percent", "100")
+			code, stdout, stderr = runCLI(t, nil, "apply", planFile, "--emulator", state, "--max-change-percent", "100")
 			if code != ExitOK {
 				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 			if !strings.Contains(stdout, "Apply complete:") || !strings.Contains(stdout, " 0 failed") {
 				t.Errorf("apply report:\n%s", stdout)
 			}
-			code, stdout, stderr = runZtsync(t, "plan", "--dir", dir, "--emulator", state, "--detailed-exitcode")
+			code, stdout, stderr = runCLI(t, nil, "plan", "--dir", dir, "--emulator", state, "--detailed-exitcode")
 			if code != ExitOK || !strings.Contains(stdout, "No changes.") {
 				t.Fatalf("plan after apply: exit %d, want 0 and No changes.\n%s%s", code, stdout, stderr)
 			}

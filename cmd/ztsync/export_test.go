@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,21 +36,6 @@ const exportState = `{
     }
   }
 }`
-
-// exportRun runs `ztsync args...` with buffers and environ and returns the
-// exit code, stdout and stderr.
-func exportRun(t *testing.T, environ map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{
-		stdin:  strings.NewReader(""),
-		stdout: &stdout,
-		stderr: &stderr,
-		getenv: func(k string) string { return environ[k] },
-	}
-	code := run(context.Background(), args, e)
-	return code, stdout.String(), stderr.String()
-}
 
 // exportServer is an emulator holding one account (organization with
 // unknown fields, a duration in minutes, false booleans; DoH) and one zone.
@@ -141,7 +125,7 @@ func TestExportCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, environ := exportServer(t)
-			code, stdout, stderr := exportRun(t, environ, append([]string{"export"}, tt.args...)...)
+			code, stdout, stderr := runCLI(t, environ, append([]string{"export"}, tt.args...)...)
 			if code != ExitOK {
 				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 			}
@@ -168,11 +152,11 @@ func TestExportCommand(t *testing.T) {
 			}
 
 			dir := writeConfig(t, stdout)
-			code, vout, verr := exportRun(t, nil, "validate", "--dir", dir)
+			code, vout, verr := runCLI(t, nil, "validate", "--dir", dir)
 			if code != ExitOK {
 				t.Fatalf("validate: exit %d\n%s%s", code, vout, verr)
 			}
-			code, pout, perr := exportRun(t, environ, "plan", "--dir", dir, "--rate-limit", "0")
+			code, pout, perr := runCLI(t, environ, "plan", "--dir", dir, "--rate-limit", "0")
 			if code != ExitOK || !strings.Contains(pout, "No changes.") {
 				t.Errorf("plan: exit %d, want 0 and No changes:\n%s%s", code, pout, perr)
 			}
@@ -194,7 +178,7 @@ func TestExportCommandEmulatorFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "prod.cue")
-	code, stdout, stderr := exportRun(t, nil, "export", "--account", exportAccountID, "--emulator", state, "--out", out)
+	code, stdout, stderr := runCLI(t, nil, "export", "--account", exportAccountID, "--emulator", state, "--out", out)
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
@@ -213,7 +197,7 @@ func TestExportCommandEmulatorFile(t *testing.T) {
 			t.Errorf("%s lacks %q:\n%s", out, w, src)
 		}
 	}
-	code, pout, perr := exportRun(t, nil, "plan", "--dir", dir, "--emulator", state)
+	code, pout, perr := runCLI(t, nil, "plan", "--dir", dir, "--emulator", state)
 	if code != ExitOK || !strings.Contains(pout, "No changes.") {
 		t.Errorf("plan: exit %d, want 0 and No changes:\n%s%s", code, pout, perr)
 	}
@@ -247,7 +231,7 @@ func TestExportCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := exportRun(t, tt.environ, append([]string{"export", "--max-retries", "0"}, tt.args...)...)
+			code, stdout, stderr := runCLI(t, tt.environ, append([]string{"export", "--max-retries", "0"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
 			}
@@ -267,7 +251,7 @@ func TestExportCommandErrors(t *testing.T) {
 }
 
 func TestExportCommandHelp(t *testing.T) {
-	code, _, stderr := exportRun(t, nil, "export", "-h")
+	code, _, stderr := runCLI(t, nil, "export", "-h")
 	if code != ExitOK {
 		t.Errorf("exit %d, want 0", code)
 	}

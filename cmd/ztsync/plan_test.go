@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -85,15 +84,7 @@ func planFixture(t *testing.T, cue, state string) (dir, stateFile string) {
 // environment, and returns the exit code, stdout and stderr.
 func runPlanCmd(t *testing.T, environ map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{
-		stdin:  strings.NewReader(""),
-		stdout: &stdout,
-		stderr: &stderr,
-		getenv: func(k string) string { return environ[k] },
-	}
-	code := run(context.Background(), append([]string{"plan"}, args...), e)
-	return code, stdout.String(), stderr.String()
+	return runCLI(t, environ, append([]string{"plan"}, args...)...)
 }
 
 func TestPlanCommandText(t *testing.T) {

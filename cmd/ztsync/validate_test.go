@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -40,12 +39,8 @@ type validateResult struct {
 func validateCLI(t *testing.T, dir string, args ...string) validateResult {
 	t.Helper()
 	t.Chdir(dir)
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &env{
-		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
-		getenv: func(string) string { return "" },
-	})
-	return validateResult{code, stdout.String(), stderr.String()}
+	code, stdout, stderr := runCLI(t, nil, args...)
+	return validateResult{code, stdout, stderr}
 }
 
 // configDir writes files (name -> content) under a temporary directory.

@@ -97,45 +97,28 @@ func describeOutcome(res *Result, err error) any {
 // TestFastPathAgreesGolden runs every golden case with and without the
 // fast path, and checks that the valid ones take it.
 func TestFastPathAgreesGolden(t *testing.T) {
-	cases, err := filepath.Glob("testdata/load/*.txtar")
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no cases: %v", err)
-	}
 	l := newLoader(t)
 	accepted := 0
-	for _, path := range cases {
-		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
-		t.Run(name, func(t *testing.T) {
-			abs, err := filepath.Abs(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ar, err := txtar.ParseFile(abs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Chdir(t.TempDir())
-			writeArchive(t, ar)
-			files, problems, err := readDisk("cfg", l.limits)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(problems) > 0 {
-				return // refused before either path
-			}
-			v := agree(t, l, files)
-			valid := false
-			for _, f := range ar.Files {
-				valid = valid || f.Name == "want.json"
-			}
-			if valid && v != fastAccepted {
-				t.Errorf("valid configuration not accepted by the fast path (verdict %d)", v)
-			}
-			if v == fastAccepted {
-				accepted++
-			}
-		})
-	}
+	forEachGolden(t, func(t *testing.T, _ string, ar *txtar.Archive) {
+		files, problems, err := readDisk("cfg", l.limits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(problems) > 0 {
+			return // refused before either path
+		}
+		v := agree(t, l, files)
+		valid := false
+		for _, f := range ar.Files {
+			valid = valid || f.Name == "want.json"
+		}
+		if valid && v != fastAccepted {
+			t.Errorf("valid configuration not accepted by the fast path (verdict %d)", v)
+		}
+		if v == fastAccepted {
+			accepted++
+		}
+	})
 	if accepted < 2 {
 		t.Errorf("the fast path accepted %d golden cases, want the valid ones", accepted)
 	}
@@ -388,20 +371,7 @@ func TestFastPathAgreesEverywhere(t *testing.T) {
 // loading without it gives, and the fast check's own verdict agrees with
 // the schema's (see agree).
 func FuzzFastPathAgrees(f *testing.F) {
-	cases, _ := filepath.Glob("testdata/load/*.txtar")
-	for _, c := range cases {
-		ar, err := txtar.ParseFile(c)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var parts []string
-		for _, file := range ar.Files {
-			if strings.HasSuffix(file.Name, ".cue") && len(parts) < 2 {
-				parts = append(parts, string(file.Data))
-			}
-		}
-		f.Add(strings.Join(parts, "\n-- b.cue --\n"))
-	}
+	addGoldenSeeds(f)
 	// One in 16 of the placed values (the test above tries them all).
 	for i, s := range placedValues() {
 		if i%16 == 0 {

@@ -42,14 +42,25 @@ func newLoader(t testing.TB, opts ...Option) *Loader {
 // the related user positions indented below; "want.json" holds the
 // expected schema.Config of a valid configuration.
 func TestLoadGolden(t *testing.T) {
+	l := newLoader(t)
+	forEachGolden(t, func(t *testing.T, abs string, ar *txtar.Archive) {
+		res, err := l.LoadDir("cfg")
+		got, section := renderResult(t, res, err)
+		checkGolden(t, abs, ar, section, got)
+	})
+}
+
+// forEachGolden runs check as a subtest for every testdata/load case, in a
+// fresh temporary directory holding the case's files (see writeArchive);
+// abs is the case file's absolute path.
+func forEachGolden(t *testing.T, check func(t *testing.T, abs string, ar *txtar.Archive)) {
+	t.Helper()
 	cases, err := filepath.Glob("testdata/load/*.txtar")
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no cases: %v", err)
 	}
-	l := newLoader(t)
 	for _, path := range cases {
-		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
-		t.Run(name, func(t *testing.T) {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
 			abs, err := filepath.Abs(path)
 			if err != nil {
 				t.Fatal(err)
@@ -58,12 +69,9 @@ func TestLoadGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tmp := t.TempDir()
-			t.Chdir(tmp)
+			t.Chdir(t.TempDir())
 			writeArchive(t, ar)
-			res, err := l.LoadDir("cfg")
-			got, section := renderResult(t, res, err)
-			checkGolden(t, abs, ar, section, got)
+			check(t, abs, ar)
 		})
 	}
 }

@@ -76,18 +76,7 @@ func (s *state) setOrganization(kind schema.Kind, id string, obj schema.Object) 
 		s.Zones[id] = &zoneState{Organization: obj}
 		return
 	}
-	a := s.Accounts[id]
-	if a == nil {
-		if obj == nil {
-			return
-		}
-		a = &accountState{}
-		s.Accounts[id] = a
-	}
-	a.Organization = obj
-	if a.Organization == nil && a.DoH == nil {
-		delete(s.Accounts, id)
-	}
+	s.updateAccount(id, func(a *accountState) { a.Organization = obj })
 }
 
 func (s *state) doh(id string) schema.Object {
@@ -98,18 +87,22 @@ func (s *state) doh(id string) schema.Object {
 }
 
 func (s *state) setDoH(id string, obj schema.Object) {
+	s.updateAccount(id, func(a *accountState) { a.DoH = obj })
+}
+
+// updateAccount applies set to account id's state, creating it if needed,
+// and drops an account left with neither organization nor DoH.
+func (s *state) updateAccount(id string, set func(*accountState)) {
 	a := s.Accounts[id]
 	if a == nil {
-		if obj == nil {
-			return
-		}
 		a = &accountState{}
-		s.Accounts[id] = a
 	}
-	a.DoH = obj
+	set(a)
 	if a.Organization == nil && a.DoH == nil {
 		delete(s.Accounts, id)
+		return
 	}
+	s.Accounts[id] = a
 }
 
 // LoadState replaces the whole state with the JSON document read from r

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ztsync/ztsync/loader/internal/gentree"
+	"github.com/ztsync/ztsync/bench/gentree"
 )
 
 // The benchmark's configuration: DESIGN.md §9 asks for 10,000 scopes.
@@ -17,7 +17,7 @@ const (
 
 func writeTree(tb testing.TB, dir string) {
 	tb.Helper()
-	for name, data := range gentree.Tree(benchAccounts, benchZones, benchFiles) {
+	for name, data := range (gentree.Fleet{Accounts: benchAccounts, Zones: benchZones, Files: benchFiles}).Tree() {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			tb.Fatal(err)
 		}

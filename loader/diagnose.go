@@ -180,6 +180,11 @@ func describeProblem(p cueProblem, raw cue.Value) (Error, bool) {
 	} else {
 		pos = nearestUserPos(raw, p.labels)
 	}
+	if vp := scalarPos(uv); vp.IsValid() {
+		// A value refused as it stands: point at where it is written, not
+		// at a definition it was unified with (a team's #Baseline).
+		pos = vp
+	}
 	var related []string
 	for _, r := range p.user {
 		if r != pos {
@@ -397,6 +402,25 @@ func nearestUserPos(raw cue.Value, labels []string) token.Pos {
 			}
 			return p
 		}
+	}
+	return token.NoPos
+}
+
+// scalarPos returns the position in a user file of the concrete scalar v
+// (its literal), or NoPos.
+func scalarPos(v cue.Value) token.Pos {
+	if !v.Exists() || v.Err() != nil || !v.IsConcrete() {
+		return token.NoPos
+	}
+	if k := v.Kind(); k == cue.StructKind || k == cue.ListKind {
+		return token.NoPos
+	}
+	p := v.Pos()
+	if f, ok := v.Source().(*ast.Field); ok && f.Value.Pos().IsValid() {
+		p = f.Value.Pos()
+	}
+	if p.IsValid() && !isSchemaFile(p.Filename()) {
+		return p
 	}
 	return token.NoPos
 }

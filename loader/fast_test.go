@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
-	"github.com/ztsync/ztsync/loader/internal/gentree"
+	"github.com/ztsync/ztsync/bench/gentree"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -129,7 +129,7 @@ func TestFastPathAgreesGolden(t *testing.T) {
 func TestFastPathTakesGeneratedTree(t *testing.T) {
 	l := newLoader(t)
 	var files []srcFile
-	tree := gentree.Tree(20, 80, 10)
+	tree := gentree.Fleet{Accounts: 20, Zones: 80, Files: 10}.Tree()
 	for _, name := range slices.Sorted(maps.Keys(tree)) {
 		files = append(files, srcFile{rel: name, name: filepath.Join("cfg", name), data: tree[name]})
 	}

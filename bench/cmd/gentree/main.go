@@ -13,6 +13,8 @@ func main() {
 	accounts := flag.Int("accounts", 2000, "number of accounts")
 	zones := flag.Int("zones", 8000, "number of zones")
 	files := flag.Int("files", 1000, "number of files")
+	templated := flag.Bool("templated", false, "write every scope unified with a #Baseline definition with defaults")
+	invalid := flag.Int("invalid", 0, "break this many scopes (spread evenly; the first account always)")
 	vet := flag.Bool("vet", false, "also write zz_schema.cue and zz_check.cue so that `cue vet -c` checks what ztsync checks")
 	flag.Parse()
 	if *out == "" {
@@ -23,7 +25,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gentree:", err)
 		os.Exit(1)
 	}
-	f := bench.Fleet{Accounts: *accounts, Zones: *zones, Files: *files}
+	f := bench.Fleet{Accounts: *accounts, Zones: *zones, Files: *files, Templated: *templated, Invalid: *invalid}
 	if err := f.WriteTree(*out, *vet); err != nil {
 		fmt.Fprintln(os.Stderr, "gentree:", err)
 		os.Exit(1)

@@ -9,13 +9,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/ztsync/ztsync/applier"
-	"github.com/ztsync/ztsync/cfapi"
-	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/planner/render"
 )
@@ -53,11 +50,11 @@ func runApply(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "apply", applySynopsis, applyExample)
 	dir := fs.String("dir", ".", "configuration `DIR`ectory (without PLANFILE)")
 	autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation (required without PLANFILE when stdin is not a terminal)")
-	var targets stringList
+	var targets pipeline.StringList
 	fs.Var(&targets, "target", "plan and apply only this `ADDR`ess or address prefix (account/prod); repeatable; not with PLANFILE")
 	maxPct := fs.Float64("max-change-percent", applier.DefaultMaxChangePercent,
 		"refuse a plan that changes more than this `PERCENT` of the declared resources when more than 10 are declared (100 turns the guard off)")
-	common := addCommonFlags(fs)
+	api := pipeline.AddAPIFlags(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -68,12 +65,12 @@ func runApply(ctx context.Context, e *env, args []string) error {
 	if math.IsNaN(*maxPct) || *maxPct < 0 {
 		return usageErrorf("--max-change-percent must be a number from 0 up, not %v", *maxPct)
 	}
-	a := &applyRun{e: e, common: common, maxPct: *maxPct}
+	a := &applyRun{e: e, api: api, maxPct: *maxPct}
 	if len(pos) == 1 {
 		if len(targets) > 0 {
 			return usageErrorf("--target cannot be used with a plan file: the plan already holds only the changes it was made for; plan again with --target")
 		}
-		if common.set("dir") {
+		if api.Set("dir") {
 			return usageErrorf("--dir cannot be used with a plan file: the plan holds its changes, made from the directory it names in source.dir")
 		}
 		return a.planFile(ctx, pos[0])
@@ -87,7 +84,7 @@ func runApply(ctx context.Context, e *env, args []string) error {
 // applyRun is one apply command.
 type applyRun struct {
 	e      *env
-	common *commonFlags
+	api    *pipeline.APIFlags
 	maxPct float64
 }
 
@@ -101,12 +98,12 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 		fmt.Fprintln(a.e.stdout, "No changes. Nothing to apply.")
 		return nil
 	}
-	sess, err := a.common.connect(ctx, a.e)
+	sess, err := a.api.Connect(ctx, a.e.getenv, a.e.stderr)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	if err := applier.CheckStale(ctx, sess.Client, p, a.common.concurrency); err != nil {
+	defer sess.Close()
+	if err := applier.CheckStale(ctx, sess.Client, p, a.api.Concurrency); err != nil {
 		var se *applier.StaleError
 		if errors.As(err, &se) {
 			return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
@@ -123,33 +120,19 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 // fromConfig plans from the configuration in dir and applies after
 // confirmation.
 func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string, autoApprove bool) error {
-	res, err := loadConfig(a.e, dir)
-	if err != nil {
-		return err
-	}
-	opts := planner.Options{
+	res, err := pipeline.Plan(ctx, pipeline.Request{
+		Dir:         dir,
 		Targets:     targets,
+		API:         a.api,
+		Getenv:      a.e.getenv,
+		Log:         a.e.stderr,
 		ToolVersion: version,
-		CreatedAt:   time.Now().UTC().Truncate(time.Second),
-		Source:      planner.Source{Dir: filepath.ToSlash(dir)},
-	}
-	if info, err := loader.GitInfo(dir); err == nil {
-		opts.Source.Commit = info.Commit
-		opts.Source.Dirty = info.Dirty
-	}
-	sess, err := a.common.connect(ctx, a.e)
+	})
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	live, err := planner.Fetch(ctx, sess.Client, res.Config, planner.FetchOptions{Concurrency: a.common.concurrency, Targets: targets})
-	if err != nil {
-		return planError(err, res)
-	}
-	p, err := planner.Build(res.Config, live, opts)
-	if err != nil {
-		return planError(err, res)
-	}
+	sess, p := res.Session, res.Plan
+	defer sess.Close()
 	color := a.e.terminal(a.e.stdout) && a.e.getenv("NO_COLOR") == ""
 	if err := render.Text(a.e.stdout, p, render.TextOptions{Color: color}); err != nil {
 		return fmt.Errorf("write plan: %w", err)
@@ -184,26 +167,15 @@ func (a *applyRun) guard(p *planner.Plan) error {
 
 // apply makes the changes, prints progress and the report, and writes the
 // emulator state back.
-func (a *applyRun) apply(ctx context.Context, sess *apiSession, p *planner.Plan) error {
-	// The guard already ran with the user's exact threshold; Apply's zero
-	// means "the default", so 0 is passed as the smallest positive number.
-	maxPct := a.maxPct
-	if maxPct == 0 {
-		maxPct = math.SmallestNonzeroFloat64
-	}
-	rep, err := applier.Apply(ctx, sess.Client, p, applier.Options{
-		Concurrency:      a.common.concurrency,
-		MaxChangePercent: maxPct,
-		Progress:         progressPrinter(a.e.stderr),
-		Ambiguous:        func(err error) bool { return errors.Is(err, cfapi.ErrAmbiguous) },
-	})
+func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner.Plan) error {
+	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, a.e.stderr)
 	if err != nil {
 		return withCode(ExitRefused, err)
 	}
 	if err := rep.Write(a.e.stdout); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	saveErr := sess.save()
+	saveErr := sess.Save()
 	if !rep.OK() {
 		c := rep.Counts()
 		var parts []string
@@ -226,36 +198,6 @@ func (a *applyRun) apply(ctx context.Context, sess *apiSession, p *planner.Plan)
 		return withCode(ExitError, errors.New(msg))
 	}
 	return saveErr
-}
-
-// progressPrinter prints one line as each change starts and ends.
-func progressPrinter(w io.Writer) func(applier.Event) {
-	return func(ev applier.Event) {
-		if !ev.Done {
-			fmt.Fprintf(w, "%s: %s...\n", ev.Change.Address, doing(ev.Change.Action))
-			return
-		}
-		line := ev.Change.Address + ": " + string(ev.Result.Status)
-		if len(ev.Result.Fields) > 0 {
-			line += ": " + strings.Join(ev.Result.Fields, ", ")
-		}
-		if ev.Result.Err != nil {
-			line += ": " + ev.Result.Err.Error()
-		}
-		fmt.Fprintln(w, line)
-	}
-}
-
-func doing(a planner.Action) string {
-	switch a {
-	case planner.Create:
-		return "creating"
-	case planner.Update:
-		return "updating"
-	case planner.Revoke:
-		return "revoking"
-	}
-	return string(a)
 }
 
 // confirm asks for "yes" on stdin. Ctrl-C while waiting cancels.

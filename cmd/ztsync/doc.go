@@ -9,6 +9,8 @@
 // export.go, emulator.go, action.go, version.go) as a run<Command>
 // function that parses its own flag.FlagSet and receives its streams and
 // environment through env, so tests run the whole command line in-process.
-// run.go holds the dispatch and the exit codes; common.go the API flags
-// plan, apply and export share.
+// run.go holds the dispatch. The plan pipeline (load, fetch, build), the
+// API flags plan, apply and export share, and the exit codes live in
+// package pipeline; the GitHub Action's flow in package ghaction, which
+// action.go only hands the step's environment to.
 package main

@@ -8,8 +8,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/ztsync/ztsync/cfapi"
 	"github.com/ztsync/ztsync/export"
+	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -48,7 +48,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	name := fs.String("name", "", "the account's or zone's `NAME` in the configuration (default: from the organization, see above)")
 	allFields := fs.Bool("all-fields", false, "also write false booleans, so that ztsync manages them")
 	out := fs.String("out", "", "write the configuration to `FILE` instead of stdout")
-	common := addCommonFlags(fs)
+	api := pipeline.AddAPIFlags(fs)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -72,11 +72,11 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	}
 	scope.Name = *name
 
-	sess, err := common.connect(ctx, e)
+	sess, err := api.Connect(ctx, e.getenv, e.stderr)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer sess.Close()
 
 	org, err := sess.Client.GetOrganization(ctx, scope)
 	if errors.Is(err, schema.ErrNotFound) {
@@ -102,7 +102,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		Organization: org,
 		DoH:          doh,
 		AllFields:    *allFields,
-		Source:       exportSource(e, common),
+		Source:       api.Endpoint(e.getenv),
 		Time:         time.Now().UTC().Truncate(time.Second),
 	})
 	if err != nil {
@@ -122,18 +122,4 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "Wrote %s %s to %s.\n", scope.Kind, scope.ID, *out)
 	return nil
-}
-
-// exportSource names where export read from, for the file's header: the
-// API base URL (export drops any credentials in it), or "emulator".
-func exportSource(e *env, c *commonFlags) string {
-	switch {
-	case c.emulator != "":
-		return "emulator"
-	case c.baseURL != "":
-		return c.baseURL
-	case e.getenv("CLOUDFLARE_BASE_URL") != "":
-		return e.getenv("CLOUDFLARE_BASE_URL")
-	}
-	return cfapi.DefaultBaseURL
 }

@@ -2,19 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"time"
 
-	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/planner/render"
-	"github.com/ztsync/ztsync/schema"
 )
 
 const planSynopsis = "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--base REF] [--target ADDR]... [common]"
@@ -22,16 +17,6 @@ const planSynopsis = "plan [--dir DIR] [--out FILE] [--format text|json|markdown
 const planExample = `
 ztsync plan --dir examples/quickstart --emulator examples/quickstart/live.json
   ztsync plan --dir config --base origin/main --out plan.json --detailed-exitcode`
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
 
 // runPlan loads the configuration, reads the live state and prints the plan
 // (DESIGN.md §4, §6). Exit 0 with no changes (or with changes without
@@ -44,9 +29,9 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "text", "output `FORMAT`: text, json or markdown")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes")
 	base := fs.String("base", "", "git `REF` (HEAD~1, origin/main, a SHA) to compare with: revocations new since REF are planned")
-	var targets stringList
+	var targets pipeline.StringList
 	fs.Var(&targets, "target", "plan only this `ADDR`ess or address prefix (account/prod); repeatable")
-	common := addCommonFlags(fs)
+	api := pipeline.AddAPIFlags(fs)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -55,53 +40,27 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageErrorf("--format must be text, json or markdown, not %q", *format)
 	}
-	if *base == "" && common.set("base") {
+	if *base == "" && api.Set("base") {
 		return usageErrorf("--base is empty; give a git revision (HEAD~1, origin/main, a SHA) or leave the flag out")
 	}
 	if *out == "-" {
 		return usageErrorf("--out - is not stdout; use --format json to print the plan file to stdout")
 	}
 
-	res, err := loadConfig(e, *dir)
-	if err != nil {
-		return err
-	}
-	opts := planner.Options{
-		BaseRef:     *base,
+	res, err := pipeline.Plan(ctx, pipeline.Request{
+		Dir:         *dir,
+		Base:        *base,
 		Targets:     targets,
+		API:         api,
+		Getenv:      e.getenv,
+		Log:         e.stderr,
 		ToolVersion: version,
-		CreatedAt:   time.Now().UTC().Truncate(time.Second),
-		Source:      planner.Source{Dir: filepath.ToSlash(*dir)},
-	}
-	if *base != "" {
-		opts.Base, err = loadBase(e, *dir, *base)
-		if err != nil {
-			return err
-		}
-	}
-	// Outside a git repository the plan simply has no commit.
-	switch info, err := loader.GitInfo(*dir); {
-	case err == nil:
-		opts.Source.Commit = info.Commit
-		opts.Source.Dirty = info.Dirty
-	case !errors.Is(err, loader.ErrNotRepo):
-		fmt.Fprintf(e.stderr, "warning: the plan records no commit: %v\n", err)
-	}
-
-	sess, err := common.connect(ctx, e)
+	})
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-
-	live, err := planner.Fetch(ctx, sess.Client, res.Config, planner.FetchOptions{Concurrency: common.concurrency, Targets: targets})
-	if err != nil {
-		return planError(err, res)
-	}
-	p, err := planner.Build(res.Config, live, opts)
-	if err != nil {
-		return planError(err, res)
-	}
+	defer res.Session.Close()
+	p := res.Plan
 
 	if *out != "" {
 		if err := writeFileAtomic(*out, 0o644, func(w io.Writer) error { return planner.WritePlan(w, p) }); err != nil {
@@ -127,83 +86,6 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return withCode(ExitChanges, errSilent)
 	}
 	return nil
-}
-
-// planError gives configuration problems found while planning (an
-// organization to create without name, a --target that matches nothing)
-// exit 3; everything else (API errors) stays exit 1.
-func planError(err error, res *loader.Result) error {
-	var ce *planner.ConfigError
-	if errors.As(err, &ce) {
-		return withCode(ExitInvalid, positioned(err, res))
-	}
-	return err
-}
-
-// positioned puts FILE:LINE:COL of the configuration in front of each
-// planner.ConfigError in err (one, or several joined), so a plan error
-// points at the file and line to fix, as validation errors do.
-func positioned(err error, res *loader.Result) error {
-	if res == nil || res.Position == nil {
-		return err
-	}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range joined.Unwrap() {
-			out = append(out, positioned(e, res))
-		}
-		return errors.Join(out...)
-	}
-	var ce *planner.ConfigError
-	if !errors.As(err, &ce) {
-		return err
-	}
-	kind, rest, _ := strings.Cut(ce.Address, "/")
-	if kind != string(schema.KindAccount) && kind != string(schema.KindZone) {
-		return err // not a resource address (e.g. a --target that matches nothing)
-	}
-	name, rest, _ := strings.Cut(rest, "/")
-	path := []string{kind + "s", name}
-	if rest != "" {
-		path = append(path, strings.Split(rest, "/")...)
-	}
-	if pos := res.Position(path...); pos != "" {
-		return fmt.Errorf("%s: %w", pos, err)
-	}
-	return err
-}
-
-// loadBase loads the configuration at git revision ref, for revocations.
-// A directory that did not exist at ref (or held no .cue files) is an empty
-// configuration: every revocation declared now is new.
-func loadBase(e *env, dir, ref string) (*schema.Config, error) {
-	l, err := loader.New()
-	if err != nil {
-		return nil, err
-	}
-	res, err := l.LoadRevision(dir, ref)
-	switch {
-	case err == nil:
-		return res.Config, nil
-	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, loader.ErrNoFiles):
-		fmt.Fprintf(e.stderr, "note: %s has no configuration at --base %s; every revocation declared now is planned\n", dir, ref)
-		return &schema.Config{}, nil
-	case errors.Is(err, loader.ErrNotRepo):
-		return nil, usageErrorf("--base %s needs a git repository, and %s is not in one", ref, dir)
-	}
-	var problems loader.Errors
-	if errors.As(err, &problems) {
-		fmt.Fprintf(e.stderr, "the configuration at --base %s is invalid:\n", ref)
-		if err := writeProblemsText(e.stderr, problems); err != nil {
-			return nil, err
-		}
-		return nil, withCode(ExitInvalid, errSilent)
-	}
-	msg := err.Error()
-	if !strings.Contains(msg, "shallow") {
-		msg += "; in a shallow clone (actions/checkout's default fetch-depth: 1) the base is missing: use fetch-depth: 0 or fetch it first"
-	}
-	return nil, withCode(ExitInvalid, fmt.Errorf("--base %s: %s", ref, msg))
 }
 
 // writeFileAtomic writes a file through a temporary file in the same

@@ -7,24 +7,19 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/ztsync/ztsync/pipeline"
 )
 
-// Exit codes, the same for every command (DESIGN.md §6).
+// Exit codes, the same for every command (DESIGN.md §6); package pipeline
+// defines them for the packages that return them.
 const (
-	// ExitOK is success; for plan, no changes.
-	ExitOK = 0
-	// ExitError is a runtime, API or authentication error.
-	ExitError = 1
-	// ExitChanges means the plan has changes (only with --detailed-exitcode).
-	ExitChanges = 2
-	// ExitInvalid is an invalid configuration or bad usage.
-	ExitInvalid = 3
-	// ExitRefused is a refusal for safety: stale plan, mass-change guard,
-	// plan that differs from the reviewed one.
-	ExitRefused = 4
+	ExitOK      = pipeline.ExitOK
+	ExitError   = pipeline.ExitError
+	ExitChanges = pipeline.ExitChanges
+	ExitInvalid = pipeline.ExitInvalid
+	ExitRefused = pipeline.ExitRefused
 )
 
 // exitMeaning is what the last stderr line says for each exit code.
@@ -61,31 +56,15 @@ func (e *env) terminal(v any) bool {
 	return ok && e.isTerminal != nil && e.isTerminal(f)
 }
 
-// exitError carries an exit code other than ExitError with an error.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
 // withCode wraps err so that run exits with code.
-func withCode(code int, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &exitError{code: code, err: err}
-}
+func withCode(code int, err error) error { return pipeline.WithCode(code, err) }
 
 // usageErrorf is a bad flag or argument: exit 3.
-func usageErrorf(format string, args ...any) error {
-	return withCode(ExitInvalid, fmt.Errorf(format, args...))
-}
+func usageErrorf(format string, args ...any) error { return pipeline.Usagef(format, args...) }
 
 // errSilent is returned by a command that has already printed its error
 // (for example the list of configuration problems) and only needs its code.
-var errSilent = errors.New("")
+var errSilent = pipeline.ErrSilent
 
 // command is one subcommand: it parses its own flags from args.
 type command struct {
@@ -137,15 +116,10 @@ func run(ctx context.Context, args []string, e *env) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
 		}
-		code := ExitOK
+		code := pipeline.Code(err)
 		if err != nil {
-			code = ExitError
-			var ee *exitError
-			if errors.As(err, &ee) {
-				code = ee.code
-			}
 			if msg := err.Error(); msg != "" {
-				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, printable(msg, true))
+				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, pipeline.Printable(msg, true))
 			}
 		}
 		if name == "version" {
@@ -156,28 +130,6 @@ func run(ctx context.Context, args []string, e *env) int {
 	fmt.Fprintf(e.stderr, "ztsync: unknown command %q\n\n", name)
 	usage(e.stderr)
 	return finish(e, ExitInvalid)
-}
-
-// printable escapes what must not reach a terminal or a CI log raw from an
-// error message (which can carry file names and API text): control
-// characters become \x1b-style escapes and bidirectional formatting
-// characters \u202e-style ones, so no message can forge a line, a terminal
-// escape or a GitHub workflow command. Newlines are kept only when
-// keepNewlines is set (for messages that list several problems).
-func printable(s string, keepNewlines bool) string {
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case r == '\n' && keepNewlines, r == '\t':
-			b.WriteRune(r)
-		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // finish prints the last stderr line, naming the exit code.

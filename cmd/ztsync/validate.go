@@ -6,12 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/pipeline"
 )
 
 // runValidate checks the configuration offline: exit 0 and a one-line
@@ -29,7 +28,7 @@ func runValidate(_ context.Context, e *env, args []string) error {
 	default:
 		return usageErrorf("unknown --format %q; use text, json or github", *format)
 	}
-	if err := checkDir(*dir); err != nil {
+	if err := pipeline.CheckDir(*dir); err != nil {
 		return err
 	}
 	l, err := loader.New()
@@ -45,7 +44,7 @@ func runValidate(_ context.Context, e *env, args []string) error {
 		case "github":
 			err = writeProblemsGitHub(e.stdout, problems)
 		default:
-			err = writeProblemsText(e.stderr, problems)
+			err = pipeline.WriteProblemsText(e.stderr, problems)
 		}
 		if err != nil {
 			return err
@@ -68,90 +67,11 @@ func runValidate(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-// checkDir refuses a --dir that cannot be a configuration directory: a
-// usage error (exit 3), not a runtime one.
-func checkDir(dir string) error {
-	if dir == "" {
-		return usageErrorf("--dir is empty; give the configuration directory (default .)")
-	}
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return usageErrorf("--dir %s does not exist", dir)
-	case err != nil:
-		return fmt.Errorf("--dir %s: %w", dir, err)
-	case !st.IsDir():
-		return usageErrorf("--dir %s is not a directory; give the directory that holds the .cue files", dir)
-	}
-	return nil
-}
-
-// loadConfig loads the configuration in dir for a command that needs it
-// (plan, apply). An invalid configuration is printed as text on stderr
-// and comes back as an exit-3 error that run does not print again.
-func loadConfig(e *env, dir string) (*loader.Result, error) {
-	return loadConfigAt(e, dir, "")
-}
-
-// loadConfigAt is loadConfig for the configuration as it is at git
-// revision rev ("" for the working tree). Problems are printed with a
-// line that names the revision.
-func loadConfigAt(e *env, dir, rev string) (*loader.Result, error) {
-	if rev == "" {
-		if err := checkDir(dir); err != nil {
-			return nil, err
-		}
-	}
-	l, err := loader.New()
-	if err != nil {
-		return nil, err
-	}
-	var res *loader.Result
-	if rev == "" {
-		res, err = l.LoadDir(dir)
-	} else {
-		res, err = l.LoadRevision(dir, rev)
-	}
-	var problems loader.Errors
-	if errors.As(err, &problems) {
-		if rev != "" {
-			fmt.Fprintf(e.stderr, "the configuration at %s is invalid:\n", rev)
-		}
-		if err := writeProblemsText(e.stderr, problems); err != nil {
-			return nil, err
-		}
-		return nil, withCode(ExitInvalid, errSilent)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
 func validSummary(res *loader.Result) string {
 	return fmt.Sprintf("valid: %s, %s in %s",
-		plural(len(res.Config.Accounts), "account"),
-		plural(len(res.Config.Zones), "zone"),
-		plural(len(res.Files), "file"))
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// writeProblemsText prints one problem per line, then a count.
-func writeProblemsText(w io.Writer, problems loader.Errors) error {
-	var b strings.Builder
-	for _, p := range problems {
-		b.WriteString(printable(p.Error(), false)) // one line per problem, whatever a file is called
-		b.WriteByte('\n')
-	}
-	fmt.Fprintf(&b, "invalid: %s\n", plural(len(problems), "problem"))
-	_, err := io.WriteString(w, b.String())
-	return err
+		pipeline.Plural(len(res.Config.Accounts), "account"),
+		pipeline.Plural(len(res.Config.Zones), "zone"),
+		pipeline.Plural(len(res.Files), "file"))
 }
 
 // jsonProblem is one problem in --format json: a stable shape.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ztsync/ztsync/pipeline"
 )
 
 const validateGood = `accounts: prod: {
@@ -179,14 +180,14 @@ func TestLoadConfig(t *testing.T) {
 	var stderr bytes.Buffer
 	e := &env{stdout: &bytes.Buffer{}, stderr: &stderr, getenv: func(string) string { return "" }}
 	good := configDir(t, map[string]string{"a.cue": validateGood})
-	res, err := loadConfig(e, good)
+	res, err := pipeline.Load(e.stderr, good)
 	if err != nil || len(res.Config.Accounts) != 1 || stderr.Len() != 0 {
 		t.Fatalf("good: res %+v, err %v, stderr %q", res, err, stderr.String())
 	}
 	bad := configDir(t, map[string]string{"a.cue": validateBad})
-	_, err = loadConfig(e, bad)
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != ExitInvalid || !errors.Is(err, errSilent) {
+	_, err = pipeline.Load(e.stderr, bad)
+	var ee *pipeline.CodedError
+	if !errors.As(err, &ee) || ee.Code != ExitInvalid || !errors.Is(err, errSilent) {
 		t.Fatalf("bad: err = %v, want exit %d errSilent", err, ExitInvalid)
 	}
 	if !strings.Contains(stderr.String(), `"12 hours" is not a duration`) || !strings.Contains(stderr.String(), "invalid: 2 problems") {

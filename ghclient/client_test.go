@@ -1,4 +1,4 @@
-package github_test
+package ghclient_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	ghc "github.com/ztsync/ztsync/applier/github"
-	"github.com/ztsync/ztsync/applier/github/githubtest"
+	"github.com/ztsync/ztsync/ghclient"
+	"github.com/ztsync/ztsync/ghclient/githubtest"
 )
 
 const (
@@ -20,9 +20,9 @@ const (
 	token = "ghs_test_token"
 )
 
-func newClient(t *testing.T, srv *githubtest.Server) *ghc.Client {
+func newClient(t *testing.T, srv *githubtest.Server) *ghclient.Client {
 	t.Helper()
-	c, err := ghc.New(nil, token, srv.URL)
+	c, err := ghclient.New(nil, token, srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +42,8 @@ func TestUpsertLifecycle(t *testing.T) {
 	srv.SetPageSize(2)
 	fill(srv, 4) // the sticky comment lands on page 3
 	c := newClient(t, srv)
-	marker := ghc.Marker("config")
-	body1 := ghc.Body(marker, "sha256:"+strings.Repeat("a", 64), "planned", "## Plan\n\none change\n")
+	marker := ghclient.Marker("config")
+	body1 := ghclient.Body(marker, "sha256:"+strings.Repeat("a", 64), "planned", "## Plan\n\none change\n")
 
 	steps := []struct {
 		name       string
@@ -52,9 +52,9 @@ func TestUpsertLifecycle(t *testing.T) {
 		wantWrites int
 		wantLists  int
 	}{
-		{"first run creates", body1, ghc.Created, 1, 2},
-		{"second run edits", strings.Replace(body1, "one change", "two changes", 1), ghc.Updated, 1, 3},
-		{"same body makes no write", strings.Replace(body1, "one change", "two changes", 1), ghc.Unchanged, 0, 3},
+		{"first run creates", body1, ghclient.Created, 1, 2},
+		{"second run edits", strings.Replace(body1, "one change", "two changes", 1), ghclient.Updated, 1, 3},
+		{"same body makes no write", strings.Replace(body1, "one change", "two changes", 1), ghclient.Unchanged, 0, 3},
 	}
 	var firstID int64
 	for _, st := range steps {
@@ -93,8 +93,8 @@ func TestUpsertLifecycle(t *testing.T) {
 func TestFindCommentIgnoresPeople(t *testing.T) {
 	ctx := context.Background()
 	srv := githubtest.NewServer(t, token)
-	marker := ghc.Marker("config")
-	srv.AddComment(pr, "mallory", "User", marker+"\n"+ghc.FingerprintMarker("sha256:"+strings.Repeat("b", 64)))
+	marker := ghclient.Marker("config")
+	srv.AddComment(pr, "mallory", "User", marker+"\n"+ghclient.FingerprintMarker("sha256:"+strings.Repeat("b", 64)))
 	c := newClient(t, srv)
 
 	got, err := c.FindComment(ctx, owner, repo, pr, marker)
@@ -105,10 +105,10 @@ func TestFindCommentIgnoresPeople(t *testing.T) {
 		t.Fatalf("found a person's comment %d", got.GetID())
 	}
 	id, action, err := c.Upsert(ctx, owner, repo, pr, marker, marker+"\nbody")
-	if err != nil || action != ghc.Created {
+	if err != nil || action != ghclient.Created {
 		t.Fatalf("Upsert = %d, %q, %v; want a new comment", id, action, err)
 	}
-	srv.AddComment(pr, "other-marker", "Bot", ghc.Marker("other")+"\nx")
+	srv.AddComment(pr, "other-marker", "Bot", ghclient.Marker("other")+"\nx")
 	got, err = c.FindComment(ctx, owner, repo, pr, marker)
 	if err != nil || got.GetID() != id {
 		t.Fatalf("FindComment = %v, %v; want %d", got, err, id)
@@ -119,8 +119,8 @@ func TestUpsertForbidden(t *testing.T) {
 	srv := githubtest.NewServer(t, token)
 	srv.SetForbidWrites(true)
 	c := newClient(t, srv)
-	_, _, err := c.Upsert(context.Background(), owner, repo, pr, ghc.Marker("."), "x")
-	var pe *ghc.PermissionError
+	_, _, err := c.Upsert(context.Background(), owner, repo, pr, ghclient.Marker("."), "x")
+	var pe *ghclient.PermissionError
 	if !errors.As(err, &pe) {
 		t.Fatalf("err = %v, want *PermissionError", err)
 	}
@@ -131,7 +131,7 @@ func TestUpsertForbidden(t *testing.T) {
 
 func TestBadCredentials(t *testing.T) {
 	srv := githubtest.NewServer(t, "right")
-	c, err := ghc.New(nil, "wrong", srv.URL)
+	c, err := ghclient.New(nil, "wrong", srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,19 +145,19 @@ func TestUpdateStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := githubtest.NewServer(t, token)
 	c := newClient(t, srv)
-	marker := ghc.Marker("config")
+	marker := ghclient.Marker("config")
 	fp := "sha256:" + strings.Repeat("c", 64)
-	id := srv.AddComment(pr, githubtest.BotLogin, "Bot", ghc.Body(marker, fp, "planned", "## Plan\n"))
+	id := srv.AddComment(pr, githubtest.BotLogin, "Bot", ghclient.Body(marker, fp, "planned", "## Plan\n"))
 
 	if err := c.UpdateStatus(ctx, owner, repo, id, "applied by [run 5](https://example/run/5)"); err != nil {
 		t.Fatal(err)
 	}
 	cm, _ := srv.Comment(id)
-	want := ghc.Body(marker, fp, "applied by [run 5](https://example/run/5)", "## Plan\n")
+	want := ghclient.Body(marker, fp, "applied by [run 5](https://example/run/5)", "## Plan\n")
 	if diff := cmp.Diff(want, cm.Body); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
-	if got := ghc.ReviewedFingerprint(cm.Body); got != fp {
+	if got := ghclient.ReviewedFingerprint(cm.Body); got != fp {
 		t.Errorf("fingerprint = %q, want %q", got, fp)
 	}
 	srv.Reset()
@@ -213,7 +213,7 @@ func TestNewAPIURL(t *testing.T) {
 		{"not a url", true},
 	}
 	for _, tt := range tests {
-		_, err := ghc.New(nil, "t", tt.api)
+		_, err := ghclient.New(nil, "t", tt.api)
 		if (err != nil) != tt.wantErr {
 			t.Errorf("New(%q) err = %v, wantErr %v", tt.api, err, tt.wantErr)
 		}

@@ -1,4 +1,4 @@
-package main
+package ghaction
 
 import (
 	"crypto/rand"
@@ -13,7 +13,8 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
-	ghc "github.com/ztsync/ztsync/applier/github"
+	"github.com/ztsync/ztsync/ghclient"
+	"github.com/ztsync/ztsync/pipeline"
 )
 
 // The action's inputs, as the composite action.yml maps them into env:
@@ -64,7 +65,7 @@ func readInputs(getenv func(string) string) (actionInputs, error) {
 	switch in.command {
 	case "validate", "plan", "apply":
 	default:
-		return in, usageErrorf("input command: %q is not one of validate, plan, apply", in.command)
+		return in, pipeline.Usagef("input command: %q is not one of validate, plan, apply", in.command)
 	}
 	if in.directory == "" {
 		in.directory = "."
@@ -75,7 +76,7 @@ func readInputs(getenv func(string) string) (actionInputs, error) {
 	if v := strings.TrimSpace(getenv(inputComment)); v != "" {
 		b, err := parseBoolInput(v)
 		if err != nil {
-			return in, usageErrorf("input comment: %v", err)
+			return in, pipeline.Usagef("input comment: %v", err)
 		}
 		in.comment = b
 	}
@@ -146,7 +147,7 @@ func readRun(getenv func(string) string) (ghRun, error) {
 		summaryFile: getenv("GITHUB_STEP_SUMMARY"),
 	}
 	if r.eventName == "" {
-		return r, usageErrorf("GITHUB_EVENT_NAME is not set: 'ztsync action' runs inside a GitHub Actions step")
+		return r, pipeline.Usagef("GITHUB_EVENT_NAME is not set: 'ztsync action' runs inside a GitHub Actions step")
 	}
 	if r.serverURL == "" {
 		r.serverURL = "https://github.com"
@@ -154,7 +155,7 @@ func readRun(getenv func(string) string) (ghRun, error) {
 	if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
 		owner, name, ok := strings.Cut(repo, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-			return r, usageErrorf("GITHUB_REPOSITORY %q is not OWNER/REPO", repo)
+			return r, pipeline.Usagef("GITHUB_REPOSITORY %q is not OWNER/REPO", repo)
 		}
 		r.owner, r.repo = owner, name
 	}
@@ -244,9 +245,9 @@ func writeSummary(path, markdown string) error {
 		return nil
 	}
 	if st, err := os.Stat(path); err == nil {
-		markdown = ghc.Truncate(markdown, maxStepSummary-int(st.Size()), "\n\n> [!WARNING]\n> Cut to fit GitHub's 1 MiB step summary limit: write the plan with `ztsync plan --out` to see all of it.\n")
+		markdown = ghclient.Truncate(markdown, maxStepSummary-int(st.Size()), "\n\n> [!WARNING]\n> Cut to fit GitHub's 1 MiB step summary limit: write the plan with `ztsync plan --out` to see all of it.\n")
 	} else {
-		markdown = ghc.Truncate(markdown, maxStepSummary, "\n")
+		markdown = ghclient.Truncate(markdown, maxStepSummary, "\n")
 	}
 	if !strings.HasSuffix(markdown, "\n") {
 		markdown += "\n"
@@ -313,6 +314,6 @@ func repoRelative(workspace, file string) string {
 // isPermission reports whether err is GitHub refusing a write (a pull
 // request from a fork), which the action turns into a warning.
 func isPermission(err error) bool {
-	var pe *ghc.PermissionError
+	var pe *ghclient.PermissionError
 	return errors.As(err, &pe)
 }

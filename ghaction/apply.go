@@ -1,16 +1,16 @@
-package main
+package ghaction
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	gogithub "github.com/google/go-github/v75/github"
 
 	"github.com/ztsync/ztsync/applier"
-	ghc "github.com/ztsync/ztsync/applier/github"
+	"github.com/ztsync/ztsync/ghclient"
+	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/planner/render"
 )
@@ -29,11 +29,11 @@ type reviewed struct {
 // came from, if planning afresh gives the same fingerprint.
 func (a *action) applyPush(ctx context.Context) error {
 	if a.run.eventName != "push" {
-		return withCode(ExitRefused, fmt.Errorf("command apply applies on push events to the default branch, not on %s events: nothing here was reviewed", a.run.eventName))
+		return pipeline.WithCode(pipeline.ExitRefused, fmt.Errorf("command apply applies on push events to the default branch, not on %s events: nothing here was reviewed", a.run.eventName))
 	}
 	ev := a.run.event
 	if def := ev.Repository.DefaultBranch; def != "" && ev.Ref != "refs/heads/"+def {
-		return withCode(ExitRefused, fmt.Errorf("command apply applies pushes to the default branch %s, not to %s", def, ev.Ref))
+		return pipeline.WithCode(pipeline.ExitRefused, fmt.Errorf("command apply applies pushes to the default branch %s, not to %s", def, ev.Ref))
 	}
 	res, err := a.validate()
 	if err != nil {
@@ -41,7 +41,7 @@ func (a *action) applyPush(ctx context.Context) error {
 	}
 	gh, err := a.githubClient()
 	if err != nil {
-		return withCode(ExitRefused, fmt.Errorf("cannot find the reviewed plan: %w", err))
+		return pipeline.WithCode(pipeline.ExitRefused, fmt.Errorf("cannot find the reviewed plan: %w", err))
 	}
 	rv, err := a.findReviewed(ctx, gh)
 	if err != nil {
@@ -58,7 +58,7 @@ func (a *action) applyPush(ctx context.Context) error {
 		a.summaryLine("## ztsync apply failed\n\n" + codeBlock(err.Error()))
 		return err
 	}
-	defer sess.close()
+	defer sess.Close()
 	if err := a.recordPlan(p); err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (a *action) applyPush(ctx context.Context) error {
 		// Nothing to write, so nothing to refuse. A re-run after a
 		// successful apply keeps the "applied" status.
 		status := "nothing to apply: the live settings already match the configuration" + a.runSuffix()
-		if prev, _ := ghc.Status(rv.comment.GetBody()); !strings.HasPrefix(prev, "applied") {
+		if prev, _ := ghclient.Status(rv.comment.GetBody()); !strings.HasPrefix(prev, "applied") {
 			a.setStatus(ctx, gh, rv, status)
 		}
 		return a.applySummary(p, status, "")
@@ -80,42 +80,32 @@ func (a *action) applyPush(ctx context.Context) error {
 		return a.refuse(ctx, gh, rv, p, why, "refused: the plan changed since review; re-run the plan on a new PR")
 	}
 
-	fmt.Fprintf(a.e.stderr, "The plan matches the one reviewed on #%d (%s); applying.\n", rv.number, p.Fingerprint)
-	if err := applier.CheckStale(ctx, sess.Client, p, a.flags.common.concurrency); err != nil {
+	fmt.Fprintf(a.e.Stderr, "The plan matches the one reviewed on #%d (%s); applying.\n", rv.number, p.Fingerprint)
+	if err := applier.CheckStale(ctx, sess.Client, p, a.flags.api.Concurrency); err != nil {
 		var se *applier.StaleError
 		if errors.As(err, &se) {
 			a.setStatus(ctx, gh, rv, "refused: "+oneLineMsg(err.Error())+a.runSuffix())
 			a.applySummaryQuiet(p, "refused: "+err.Error())
-			return withCode(ExitRefused, err)
+			return pipeline.WithCode(pipeline.ExitRefused, err)
 		}
 		a.setStatus(ctx, gh, rv, "failed: "+oneLineMsg(err.Error())+a.runSuffix())
 		a.applySummaryQuiet(p, "failed: "+err.Error())
 		return err
 	}
-	// Apply's zero means "the default": 0 % is the smallest positive one.
-	maxPct := a.flags.maxChangePercent
-	if maxPct == 0 {
-		maxPct = math.SmallestNonzeroFloat64
-	}
-	report, err := applier.Apply(ctx, sess.Client, p, applier.Options{
-		Concurrency:      a.flags.common.concurrency,
-		MaxChangePercent: maxPct,
-		Progress:         progressPrinter(a.e.stderr),
-		Ambiguous:        ambiguous,
-	})
+	report, err := pipeline.Apply(ctx, sess, p, a.flags.api.Concurrency, a.flags.maxChangePercent, a.e.Stderr)
 	if err != nil {
 		var ge *applier.GuardError
 		if errors.As(err, &ge) {
 			a.setStatus(ctx, gh, rv, "refused: "+oneLineMsg(err.Error())+a.runSuffix())
 			a.applySummaryQuiet(p, "refused: "+err.Error())
-			return withCode(ExitRefused, err)
+			return pipeline.WithCode(pipeline.ExitRefused, err)
 		}
 		return err
 	}
-	if err := sess.save(); err != nil {
+	if err := sess.Save(); err != nil {
 		a.gha.Warningf("%v", err)
 	}
-	_ = report.Write(a.e.stderr)
+	_ = report.Write(a.e.Stderr)
 	if !report.OK() {
 		status := "failed: " + report.Summary() + a.runSuffix()
 		a.setStatus(ctx, gh, rv, status)
@@ -131,13 +121,13 @@ func (a *action) applyPush(ctx context.Context) error {
 
 // findReviewed finds the merged pull request of the pushed commit and its
 // sticky comment. A commit from no pull request is refused.
-func (a *action) findReviewed(ctx context.Context, gh *ghc.Client) (reviewed, error) {
+func (a *action) findReviewed(ctx context.Context, gh *ghclient.Client) (reviewed, error) {
 	sha := a.run.sha
 	if sha == "" {
 		sha = a.run.event.After
 	}
 	if sha == "" {
-		return reviewed{}, withCode(ExitRefused, errors.New("GITHUB_SHA is not set: cannot find the pull request that was reviewed"))
+		return reviewed{}, pipeline.WithCode(pipeline.ExitRefused, errors.New("GITHUB_SHA is not set: cannot find the pull request that was reviewed"))
 	}
 	pr, err := gh.PullRequestForCommit(ctx, a.run.owner, a.run.repo, sha)
 	if err != nil {
@@ -146,7 +136,7 @@ func (a *action) findReviewed(ctx context.Context, gh *ghc.Client) (reviewed, er
 	if pr == nil {
 		err := fmt.Errorf("commit %s comes from no merged pull request: there is no reviewed plan to apply", sha)
 		a.summaryLine("## ztsync apply refused\n\n" + err.Error() + "\n")
-		return reviewed{}, withCode(ExitRefused, err)
+		return reviewed{}, pipeline.WithCode(pipeline.ExitRefused, err)
 	}
 	rv := reviewed{number: pr.GetNumber()}
 	rv.comment, err = gh.FindComment(ctx, a.run.owner, a.run.repo, rv.number, a.marker())
@@ -154,7 +144,7 @@ func (a *action) findReviewed(ctx context.Context, gh *ghc.Client) (reviewed, er
 		return reviewed{}, err
 	}
 	if rv.comment != nil {
-		rv.fingerprint = ghc.ReviewedFingerprint(rv.comment.GetBody())
+		rv.fingerprint = ghclient.ReviewedFingerprint(rv.comment.GetBody())
 	}
 	return rv, nil
 }
@@ -163,7 +153,7 @@ func (a *action) findReviewed(ctx context.Context, gh *ghc.Client) (reviewed, er
 // the reviewed one, and exits 4. The comment keeps the reviewed
 // fingerprint; a pull request without a comment gets one, without a
 // fingerprint, so a re-run is refused too.
-func (a *action) refuse(ctx context.Context, gh *ghc.Client, rv reviewed, p *planner.Plan, why, status string) error {
+func (a *action) refuse(ctx context.Context, gh *ghclient.Client, rv reviewed, p *planner.Plan, why, status string) error {
 	status += a.runSuffix()
 	if rv.comment != nil {
 		a.setStatus(ctx, gh, rv, status)
@@ -179,12 +169,12 @@ func (a *action) refuse(ctx context.Context, gh *ghc.Client, rv reviewed, p *pla
 	if err := a.applySummary(p, "refused: "+why, ""); err != nil {
 		a.gha.Warningf("%v", err)
 	}
-	return withCode(ExitRefused, fmt.Errorf("%s: nothing applied; re-run the plan on a new pull request", why))
+	return pipeline.WithCode(pipeline.ExitRefused, fmt.Errorf("%s: nothing applied; re-run the plan on a new pull request", why))
 }
 
 // setStatus updates the reviewed comment's status line, if there is a
 // comment; failures are warnings (the apply's outcome is in the log).
-func (a *action) setStatus(ctx context.Context, gh *ghc.Client, rv reviewed, status string) {
+func (a *action) setStatus(ctx context.Context, gh *ghclient.Client, rv reviewed, status string) {
 	if rv.comment == nil || !a.in.comment {
 		return
 	}
@@ -214,7 +204,7 @@ func (a *action) applySummary(p *planner.Plan, status, report string) error {
 	if err := writeSummary(a.run.summaryFile, md); err != nil {
 		return fmt.Errorf("write step summary: %w", err)
 	}
-	fmt.Fprintln(a.e.stderr, render.Summary(p))
+	fmt.Fprintln(a.e.Stderr, render.Summary(p))
 	return nil
 }
 

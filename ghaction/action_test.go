@@ -1,4 +1,4 @@
-package main
+package ghaction
 
 import (
 	"bytes"
@@ -16,9 +16,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 
-	ghc "github.com/ztsync/ztsync/applier/github"
-	"github.com/ztsync/ztsync/applier/github/githubtest"
 	"github.com/ztsync/ztsync/cfapi/emulator"
+	"github.com/ztsync/ztsync/ghclient"
+	"github.com/ztsync/ztsync/ghclient/githubtest"
+	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/schema"
 )
@@ -175,12 +176,17 @@ func (h *actionHarness) runAction() actionResult {
 	h.env["GITHUB_OUTPUT"] = out
 	h.env["GITHUB_STEP_SUMMARY"] = sum
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"action"}, &env{
-		stdin:  strings.NewReader(""),
-		stdout: &stdout,
-		stderr: &stderr,
-		getenv: func(k string) string { return h.env[k] },
+	err := Run(context.Background(), Env{
+		Getenv:  func(k string) string { return h.env[k] },
+		Stdout:  &stdout,
+		Stderr:  &stderr,
+		Version: "0.0.0-test",
 	})
+	code := pipeline.Code(err)
+	if err != nil && err.Error() != "" {
+		// What main prints last.
+		fmt.Fprintf(&stderr, "ztsync action: %s\n", pipeline.Printable(err.Error(), true))
+	}
 	res := actionResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
 	outData, err := os.ReadFile(out)
 	if err != nil {
@@ -259,7 +265,7 @@ func zoneID(i int) string { return fmt.Sprintf("%032x", 0xabc000+i) }
 func (h *actionHarness) stickyComments() []githubtest.Comment {
 	var out []githubtest.Comment
 	for _, c := range h.gh.Comments(actPR) {
-		if strings.Contains(c.Body, ghc.Marker("zt")) && c.UserType == "Bot" {
+		if strings.Contains(c.Body, ghclient.Marker("zt")) && c.UserType == "Bot" {
 			out = append(out, c)
 		}
 	}
@@ -294,14 +300,14 @@ func wantCode(t *testing.T, res actionResult, want int) {
 func TestActionPullRequestThenMerge(t *testing.T) {
 	h := newActionHarness(t)
 	// A human quoting the marker must not capture the comment.
-	h.gh.AddComment(actPR, "mallory", "User", ghc.Marker("zt")+"\n"+ghc.FingerprintMarker("sha256:"+strings.Repeat("0", 64)))
+	h.gh.AddComment(actPR, "mallory", "User", ghclient.Marker("zt")+"\n"+ghclient.FingerprintMarker("sha256:"+strings.Repeat("0", 64)))
 	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
 	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
 
 	// Run 1: the comment is created.
 	h.pullRequest(base, head)
 	res := h.runAction()
-	wantCode(t, res, ExitOK)
+	wantCode(t, res, pipeline.ExitOK)
 	if got := h.gh.Count("POST"); got != 1 {
 		t.Fatalf("POSTs = %d, want 1", got)
 	}
@@ -321,7 +327,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	if len(res.delimiters) != 3 || res.delimiters[0] == res.delimiters[1] {
 		t.Errorf("delimiters %v: want three different ones", res.delimiters)
 	}
-	if got := ghc.ReviewedFingerprint(sticky[0].Body); got != p.Fingerprint || got == "" {
+	if got := ghclient.ReviewedFingerprint(sticky[0].Body); got != p.Fingerprint || got == "" {
 		t.Errorf("comment fingerprint %q, plan's %q", got, p.Fingerprint)
 	}
 	if p.Source.Base != base {
@@ -332,7 +338,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 			t.Errorf("comment or summary lacks %q", s)
 		}
 	}
-	if status, _ := ghc.Status(sticky[0].Body); !strings.HasPrefix(status, "planned at") {
+	if status, _ := ghclient.Status(sticky[0].Body); !strings.HasPrefix(status, "planned at") {
 		t.Errorf("status %q", status)
 	}
 	if !strings.Contains(res.summary, "actions/runs/4242") {
@@ -347,7 +353,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	h.pullRequest(base, head)
 	h.gh.Reset()
 	res = h.runAction()
-	wantCode(t, res, ExitOK)
+	wantCode(t, res, pipeline.ExitOK)
 	if post, patch := h.gh.Count("POST"), h.gh.Count("PATCH"); post != 0 || patch != 1 {
 		t.Errorf("POST %d PATCH %d, want 0 and 1", post, patch)
 	}
@@ -359,11 +365,11 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	// Run 3: the same commit again writes nothing.
 	h.gh.Reset()
 	res = h.runAction()
-	wantCode(t, res, ExitOK)
+	wantCode(t, res, pipeline.ExitOK)
 	if post, patch := h.gh.Count("POST"), h.gh.Count("PATCH"); post != 0 || patch != 0 {
 		t.Errorf("POST %d PATCH %d, want no write", post, patch)
 	}
-	reviewedFP := ghc.ReviewedFingerprint(h.stickyComments()[0].Body)
+	reviewedFP := ghclient.ReviewedFingerprint(h.stickyComments()[0].Body)
 
 	// Merge. Someone changes the live organization meanwhile: the fresh
 	// plan's PUT body differs from the reviewed one.
@@ -379,16 +385,16 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	})
 	h.emu.ResetRequests()
 	res = h.runAction()
-	wantCode(t, res, ExitRefused)
+	wantCode(t, res, pipeline.ExitRefused)
 	if n := h.emu.Count("PUT", "") + h.emu.Count("POST", ""); n != 0 {
 		t.Errorf("a refused apply wrote %d times to Cloudflare", n)
 	}
 	sticky = h.stickyComments()
-	status, _ := ghc.Status(sticky[0].Body)
+	status, _ := ghclient.Status(sticky[0].Body)
 	if !strings.HasPrefix(status, "refused: the plan changed since review") || !strings.Contains(status, "actions/runs/4242") {
 		t.Errorf("status after refusal: %q", status)
 	}
-	if ghc.ReviewedFingerprint(sticky[0].Body) != reviewedFP {
+	if ghclient.ReviewedFingerprint(sticky[0].Body) != reviewedFP {
 		t.Error("the refusal changed the reviewed fingerprint")
 	}
 	if !strings.Contains(res.stderr, "plan changed since review") {
@@ -406,7 +412,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	})
 	h.emu.ResetRequests()
 	res = h.runAction()
-	wantCode(t, res, ExitOK)
+	wantCode(t, res, pipeline.ExitOK)
 	org, _ := h.emu.Organization(schema.KindAccount, actAccountID)
 	if got := fmt.Sprint(org["session_duration"]); got != "6h" {
 		t.Errorf("live session_duration = %s, want 6h", got)
@@ -414,7 +420,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	if n := h.emu.Count("PUT", ""); n != 1 {
 		t.Errorf("PUTs = %d, want 1", n)
 	}
-	status, _ = ghc.Status(h.stickyComments()[0].Body)
+	status, _ = ghclient.Status(h.stickyComments()[0].Body)
 	if !strings.HasPrefix(status, "applied: ") || !strings.Contains(status, "actions/runs/4242") {
 		t.Errorf("status after apply: %q", status)
 	}
@@ -430,7 +436,7 @@ func TestActionApplyWithoutPullRequest(t *testing.T) {
 	h.push(base, head)
 	h.env["INPUT_COMMAND"] = "apply"
 	res := h.runAction()
-	wantCode(t, res, ExitRefused)
+	wantCode(t, res, pipeline.ExitRefused)
 	if n := h.emu.Count("PUT", ""); n != 0 {
 		t.Errorf("PUTs = %d", n)
 	}
@@ -447,7 +453,7 @@ func TestActionApplyWithoutReviewedPlan(t *testing.T) {
 	h.push(base, head)
 	h.env["INPUT_COMMAND"] = "apply"
 	res := h.runAction()
-	wantCode(t, res, ExitRefused)
+	wantCode(t, res, pipeline.ExitRefused)
 	if n := h.emu.Count("PUT", ""); n != 0 {
 		t.Errorf("PUTs = %d", n)
 	}
@@ -456,12 +462,12 @@ func TestActionApplyWithoutReviewedPlan(t *testing.T) {
 	if len(sticky) != 1 {
 		t.Fatalf("sticky comments = %d, want 1", len(sticky))
 	}
-	if fp := ghc.ReviewedFingerprint(sticky[0].Body); fp != "" {
+	if fp := ghclient.ReviewedFingerprint(sticky[0].Body); fp != "" {
 		t.Errorf("refusal comment carries fingerprint %s", fp)
 	}
 	// Re-running the job is refused again.
 	res = h.runAction()
-	wantCode(t, res, ExitRefused)
+	wantCode(t, res, pipeline.ExitRefused)
 }
 
 func TestActionOversizePlan(t *testing.T) {
@@ -478,16 +484,16 @@ func TestActionOversizePlan(t *testing.T) {
 	head := h.commit(map[string]string{"zt/main.cue": actConfig("24h", zones)})
 	h.pullRequest(base, head)
 	res := h.runAction()
-	wantCode(t, res, ExitOK)
+	wantCode(t, res, pipeline.ExitOK)
 	sticky := h.stickyComments()
 	if len(sticky) != 1 {
 		t.Fatalf("sticky comments = %d", len(sticky))
 	}
 	body := sticky[0].Body
-	if len(res.summary) <= ghc.MaxComment {
+	if len(res.summary) <= ghclient.MaxComment {
 		t.Fatalf("summary is %d bytes: the plan is not big enough for this test", len(res.summary))
 	}
-	if len(body) > ghc.MaxComment {
+	if len(body) > ghclient.MaxComment {
 		t.Errorf("comment is %d bytes", len(body))
 	}
 	if !strings.Contains(body, "too long for a comment") || !strings.Contains(body, "actions/runs/4242") {
@@ -500,7 +506,7 @@ func TestActionOversizePlan(t *testing.T) {
 		t.Error("the cut comment lost the summary line")
 	}
 	p := h.readPlan(res.outputs["plan-file"])
-	if ghc.ReviewedFingerprint(body) != p.Fingerprint {
+	if ghclient.ReviewedFingerprint(body) != p.Fingerprint {
 		t.Error("the cut comment lost the fingerprint")
 	}
 }
@@ -514,7 +520,7 @@ func TestActionValidateErrors(t *testing.T) {
 	head := h.commit(map[string]string{"zt/main.cue": b.String()})
 	h.pullRequest(head, head)
 	res := h.runAction()
-	wantCode(t, res, ExitInvalid)
+	wantCode(t, res, pipeline.ExitInvalid)
 	errorsShown := strings.Count(res.stdout, "::error ")
 	if errorsShown != 10 {
 		t.Errorf("%d error annotations, want 10:\n%s", errorsShown, res.stdout)
@@ -532,10 +538,10 @@ func TestActionValidateErrors(t *testing.T) {
 		t.Errorf("has-changes = %q", res.outputs["has-changes"])
 	}
 	sticky := h.stickyComments()
-	if len(sticky) != 1 || ghc.ReviewedFingerprint(sticky[0].Body) != "" {
+	if len(sticky) != 1 || ghclient.ReviewedFingerprint(sticky[0].Body) != "" {
 		t.Fatalf("want one comment without fingerprint, got %d", len(sticky))
 	}
-	if status, _ := ghc.Status(sticky[0].Body); !strings.Contains(status, "invalid") {
+	if status, _ := ghclient.Status(sticky[0].Body); !strings.Contains(status, "invalid") {
 		t.Errorf("status %q", status)
 	}
 }
@@ -548,9 +554,9 @@ func TestActionDriftCheck(t *testing.T) {
 		wantCode int
 		wantHas  string
 	}{
-		{"no drift", "--rate-limit 0 --detailed-exitcode", "24h", ExitOK, "false"},
-		{"drift", "--rate-limit 0 --detailed-exitcode", "12h", ExitChanges, "true"},
-		{"drift without detailed exit code", "--rate-limit 0", "12h", ExitOK, "true"},
+		{"no drift", "--rate-limit 0 --detailed-exitcode", "24h", pipeline.ExitOK, "false"},
+		{"drift", "--rate-limit 0 --detailed-exitcode", "12h", pipeline.ExitChanges, "true"},
+		{"drift without detailed exit code", "--rate-limit 0", "12h", pipeline.ExitOK, "true"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -580,7 +586,7 @@ func TestActionForkedPullRequest(t *testing.T) {
 	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
 	h.pullRequest(base, head)
 	res := h.runAction()
-	wantCode(t, res, ExitOK)
+	wantCode(t, res, pipeline.ExitOK)
 	if !strings.Contains(res.stdout, "::warning::no plan comment") {
 		t.Errorf("no warning:\n%s", res.stdout)
 	}
@@ -606,7 +612,7 @@ func TestActionBadInputs(t *testing.T) {
 			h.event("workflow_dispatch", sha, map[string]any{})
 			h.env[tt.key] = tt.val
 			res := h.runAction()
-			wantCode(t, res, ExitInvalid)
+			wantCode(t, res, pipeline.ExitInvalid)
 		})
 	}
 }
@@ -629,7 +635,7 @@ func (h *actionHarness) reviewedMerge() {
 	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
 	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
 	h.pullRequest(base, head)
-	wantCode(h.t, h.runAction(), ExitOK)
+	wantCode(h.t, h.runAction(), pipeline.ExitOK)
 	merge := h.commit(nil)
 	h.gh.AddPullRequest(merge, githubtest.PullRequest{Number: actPR, Merged: true, MergeCommitSHA: merge})
 	h.push(base, merge)
@@ -642,8 +648,8 @@ func TestActionApplyFails(t *testing.T) {
 	h.reviewedMerge()
 	h.emu.InjectFault(emulator.Fault{Method: "PUT", Kind: emulator.ServerError, Count: 5})
 	res := h.runAction()
-	wantCode(t, res, ExitError)
-	status, _ := ghc.Status(h.stickyComments()[0].Body)
+	wantCode(t, res, pipeline.ExitError)
+	status, _ := ghclient.Status(h.stickyComments()[0].Body)
 	if !strings.HasPrefix(status, "failed: Apply complete: 0 applied, 1 failed") || !strings.Contains(status, "actions/runs/4242") {
 		t.Errorf("status %q", status)
 	}
@@ -674,7 +680,7 @@ func TestActionApplyRefusals(t *testing.T) {
 			h.reviewedMerge()
 			tt.change(h)
 			res := h.runAction()
-			wantCode(t, res, ExitRefused)
+			wantCode(t, res, pipeline.ExitRefused)
 			if !strings.Contains(res.stderr, tt.want) {
 				t.Errorf("stderr lacks %q:\n%s", tt.want, res.stderr)
 			}
@@ -688,14 +694,14 @@ func TestActionApplyRefusals(t *testing.T) {
 func TestActionApplyRerunKeepsApplied(t *testing.T) {
 	h := newActionHarness(t)
 	h.reviewedMerge()
-	wantCode(t, h.runAction(), ExitOK)
+	wantCode(t, h.runAction(), pipeline.ExitOK)
 	h.emu.ResetRequests()
 	res := h.runAction() // the job re-run: nothing left to do
-	wantCode(t, res, ExitOK)
+	wantCode(t, res, pipeline.ExitOK)
 	if n := h.emu.Count("PUT", ""); n != 0 {
 		t.Errorf("PUTs = %d", n)
 	}
-	if status, _ := ghc.Status(h.stickyComments()[0].Body); !strings.HasPrefix(status, "applied: ") {
+	if status, _ := ghclient.Status(h.stickyComments()[0].Body); !strings.HasPrefix(status, "applied: ") {
 		t.Errorf("status %q", status)
 	}
 	if res.outputs["has-changes"] != "false" {

@@ -1,4 +1,4 @@
-package github_test
+package ghclient_test
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	ghc "github.com/ztsync/ztsync/applier/github"
+	"github.com/ztsync/ztsync/ghclient"
 )
 
 const note = "[cut]\n"
@@ -33,7 +33,7 @@ func TestTruncate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ghc.Truncate(tt.body, tt.max, note)
+			got := ghclient.Truncate(tt.body, tt.max, note)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -53,11 +53,11 @@ func TestTruncateLarge(t *testing.T) {
 	}
 	b.WriteString("```\n")
 	body := b.String()
-	got := ghc.Truncate(body, ghc.MaxComment, note)
-	if len(got) > ghc.MaxComment {
-		t.Fatalf("len = %d > %d", len(got), ghc.MaxComment)
+	got := ghclient.Truncate(body, ghclient.MaxComment, note)
+	if len(got) > ghclient.MaxComment {
+		t.Fatalf("len = %d > %d", len(got), ghclient.MaxComment)
 	}
-	if len(got) < ghc.MaxComment-200 {
+	if len(got) < ghclient.MaxComment-200 {
 		t.Errorf("len = %d: cut far more than needed", len(got))
 	}
 	if !utf8.ValidString(got) {
@@ -81,7 +81,7 @@ func FuzzTruncate(f *testing.F) {
 		if max < 0 || max > 1<<16 {
 			return
 		}
-		got := ghc.Truncate(body, max, note)
+		got := ghclient.Truncate(body, max, note)
 		if len(got) > max {
 			t.Fatalf("len %d > max %d", len(got), max)
 		}
@@ -93,32 +93,32 @@ func FuzzTruncate(f *testing.F) {
 
 func TestMarkersAndStatus(t *testing.T) {
 	fp := "sha256:" + strings.Repeat("0", 64)
-	body := ghc.Body(ghc.Marker("zt/prod"), fp, "planned for abc", "## Plan\n")
+	body := ghclient.Body(ghclient.Marker("zt/prod"), fp, "planned for abc", "## Plan\n")
 	want := "<!-- ztsync:plan:zt/prod -->\n<!-- ztsync:fingerprint:" + fp + " -->\n\n" +
 		"**Status:** <!-- ztsync:status -->planned for abc<!-- /ztsync:status -->\n\n## Plan\n"
 	if diff := cmp.Diff(want, body); diff != "" {
 		t.Errorf("Body (-want +got):\n%s", diff)
 	}
-	if got := ghc.ReviewedFingerprint(body); got != fp {
+	if got := ghclient.ReviewedFingerprint(body); got != fp {
 		t.Errorf("ReviewedFingerprint = %q", got)
 	}
-	if got := ghc.ReviewedFingerprint("<!-- ztsync:fingerprint:sha256:zz -->"); got != "" {
+	if got := ghclient.ReviewedFingerprint("<!-- ztsync:fingerprint:sha256:zz -->"); got != "" {
 		t.Errorf("malformed fingerprint read as %q", got)
 	}
-	if got := ghc.Marker("a-->b\n--c"); strings.Count(got, "-->") != 1 || strings.Contains(got, "\n") {
+	if got := ghclient.Marker("a-->b\n--c"); strings.Count(got, "-->") != 1 || strings.Contains(got, "\n") {
 		t.Errorf("Marker not escaped: %q", got)
 	}
 
-	updated := ghc.SetStatus(body, "refused\nsecond <!-- x -->")
-	if s, ok := ghc.Status(updated); !ok || s != "refused second &lt;!-- x -->" {
+	updated := ghclient.SetStatus(body, "refused\nsecond <!-- x -->")
+	if s, ok := ghclient.Status(updated); !ok || s != "refused second &lt;!-- x -->" {
 		t.Errorf("Status = %q, %v", s, ok)
 	}
-	if ghc.ReviewedFingerprint(updated) != fp {
+	if ghclient.ReviewedFingerprint(updated) != fp {
 		t.Error("status update lost the fingerprint")
 	}
-	noStatus := ghc.Marker("d") + "\n## Plan\n"
-	got := ghc.SetStatus(noStatus, "applied")
-	if want := ghc.Marker("d") + "\n\n" + ghc.StatusLine("applied") + "\n\n## Plan\n"; got != want {
+	noStatus := ghclient.Marker("d") + "\n## Plan\n"
+	got := ghclient.SetStatus(noStatus, "applied")
+	if want := ghclient.Marker("d") + "\n\n" + ghclient.StatusLine("applied") + "\n\n## Plan\n"; got != want {
 		t.Errorf("SetStatus without a status line:\n got %q\nwant %q", got, want)
 	}
 }

@@ -1,10 +1,11 @@
-package main
+package pipeline
 
 import (
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http/httptest"
@@ -18,10 +19,12 @@ import (
 // minute); a slower one would look like a hang.
 const minRateLimit = 1.0 / 60
 
-// commonFlags are the API flags plan, apply and export share (DESIGN.md §6).
-type commonFlags struct {
-	baseURL     string
-	concurrency int
+// APIFlags are the API flags plan, apply, export and the Action's args
+// input share (DESIGN.md §6).
+type APIFlags struct {
+	baseURL string
+	// Concurrency is how many API requests are in flight at once.
+	Concurrency int
 	rateLimit   float64
 	maxRetries  int
 	timeout     time.Duration
@@ -31,11 +34,11 @@ type commonFlags struct {
 	fs *flag.FlagSet
 }
 
-// addCommonFlags registers the common flags on fs.
-func addCommonFlags(fs *flag.FlagSet) *commonFlags {
-	c := &commonFlags{fs: fs}
+// AddAPIFlags registers the API flags on fs.
+func AddAPIFlags(fs *flag.FlagSet) *APIFlags {
+	c := &APIFlags{fs: fs}
 	fs.StringVar(&c.baseURL, "base-url", "", "Cloudflare API base URL (default $CLOUDFLARE_BASE_URL or "+cfapi.DefaultBaseURL+")")
-	fs.IntVar(&c.concurrency, "concurrency", 8, "API requests in flight at once")
+	fs.IntVar(&c.Concurrency, "concurrency", 8, "API requests in flight at once")
 	fs.Float64Var(&c.rateLimit, "rate-limit", 4, "API requests per second, across all workers (0 = unlimited)")
 	fs.IntVar(&c.maxRetries, "max-retries", 4, "retries of a failed API request (429, 5xx, network errors)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "timeout of one API request")
@@ -45,27 +48,27 @@ func addCommonFlags(fs *flag.FlagSet) *commonFlags {
 }
 
 // check refuses flag values that make no sense.
-func (c *commonFlags) check() error {
+func (c *APIFlags) check() error {
 	switch {
-	case c.concurrency < 1:
-		return usageErrorf("--concurrency must be at least 1, not %d", c.concurrency)
+	case c.Concurrency < 1:
+		return Usagef("--concurrency must be at least 1, not %d", c.Concurrency)
 	case math.IsNaN(c.rateLimit) || math.IsInf(c.rateLimit, 0) || c.rateLimit < 0 || (c.rateLimit > 0 && c.rateLimit < minRateLimit):
-		return usageErrorf("--rate-limit must be 0 (unlimited) or between %g and any finite number of requests per second, not %v", minRateLimit, c.rateLimit)
-	case c.emulator != "" && c.set("base-url"):
-		return usageErrorf("--base-url and --emulator exclude each other: the emulator is the API")
-	case c.set("emulator") && c.emulator == "":
+		return Usagef("--rate-limit must be 0 (unlimited) or between %g and any finite number of requests per second, not %v", minRateLimit, c.rateLimit)
+	case c.emulator != "" && c.Set("base-url"):
+		return Usagef("--base-url and --emulator exclude each other: the emulator is the API")
+	case c.Set("emulator") && c.emulator == "":
 		// An empty --emulator "$STATE" must never fall through to the real API.
-		return usageErrorf("--emulator needs a state file; to talk to Cloudflare, leave the flag out")
+		return Usagef("--emulator needs a state file; to talk to Cloudflare, leave the flag out")
 	case c.maxRetries < 0:
-		return usageErrorf("--max-retries must not be negative")
+		return Usagef("--max-retries must not be negative")
 	case c.timeout <= 0:
-		return usageErrorf("--timeout must be positive")
+		return Usagef("--timeout must be positive")
 	}
 	return nil
 }
 
-// set reports whether the flag called name was given on the command line.
-func (c *commonFlags) set(name string) bool {
+// Set reports whether the flag called name was given on the command line.
+func (c *APIFlags) Set(name string) bool {
 	found := false
 	c.fs.Visit(func(f *flag.Flag) {
 		if f.Name == name {
@@ -75,9 +78,9 @@ func (c *commonFlags) set(name string) bool {
 	return found
 }
 
-// apiSession is a connection to the Cloudflare API or to an in-process
+// Session is a connection to the Cloudflare API or to an in-process
 // emulator.
-type apiSession struct {
+type Session struct {
 	// Client is the API client every command uses.
 	Client *cfapi.Client
 
@@ -86,35 +89,35 @@ type apiSession struct {
 	stateFile string
 }
 
-// connect builds the API client from the flags and the environment: with
+// Connect builds the API client from the flags and the environment (getenv): with
 // --emulator, an in-process emulator whose state lives in the file;
 // otherwise Cloudflare (or --base-url / CLOUDFLARE_BASE_URL) with the
 // credentials from CLOUDFLARE_API_TOKEN or CLOUDFLARE_API_KEY +
 // CLOUDFLARE_EMAIL.
-func (c *commonFlags) connect(_ context.Context, e *env) (*apiSession, error) {
+func (c *APIFlags) Connect(_ context.Context, getenv func(string) string, stderr io.Writer) (*Session, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
 	opts := cfapi.Options{
 		BaseURL:    c.baseURL,
-		Token:      e.getenv("CLOUDFLARE_API_TOKEN"),
-		APIKey:     e.getenv("CLOUDFLARE_API_KEY"),
-		Email:      e.getenv("CLOUDFLARE_EMAIL"),
+		Token:      getenv("CLOUDFLARE_API_TOKEN"),
+		APIKey:     getenv("CLOUDFLARE_API_KEY"),
+		Email:      getenv("CLOUDFLARE_EMAIL"),
 		RateLimit:  c.rateLimit,
 		MaxRetries: c.maxRetries,
 		Timeout:    c.timeout,
 	}
 	if opts.BaseURL == "" {
-		opts.BaseURL = e.getenv("CLOUDFLARE_BASE_URL")
+		opts.BaseURL = getenv("CLOUDFLARE_BASE_URL")
 	}
 	if c.debug {
-		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	s := &apiSession{}
+	s := &Session{}
 	if c.emulator != "" {
 		s.emu = emulator.New(emulator.Options{})
 		if err := s.emu.LoadFile(c.emulator); err != nil {
-			return nil, withCode(ExitInvalid, fmt.Errorf("emulator state %s: %w", c.emulator, err))
+			return nil, WithCode(ExitInvalid, fmt.Errorf("emulator state %s: %w", c.emulator, err))
 		}
 		s.stateFile = c.emulator
 		s.server = httptest.NewServer(s.emu)
@@ -122,7 +125,7 @@ func (c *commonFlags) connect(_ context.Context, e *env) (*apiSession, error) {
 		if opts.Token == "" && opts.APIKey == "" {
 			opts.Token = "emulator"
 		}
-		if !c.set("rate-limit") {
+		if !c.Set("rate-limit") {
 			opts.RateLimit = 0 // the emulator has no rate limit to respect
 		}
 	} else if opts.Token == "" {
@@ -137,16 +140,16 @@ func (c *commonFlags) connect(_ context.Context, e *env) (*apiSession, error) {
 	}
 	client, err := cfapi.New(opts)
 	if err != nil {
-		s.close()
-		return nil, withCode(ExitInvalid, err)
+		s.Close()
+		return nil, WithCode(ExitInvalid, err)
 	}
 	s.Client = client
 	return s, nil
 }
 
-// save writes the emulator's state back to its file; it does nothing when
+// Save writes the emulator's state back to its file; it does nothing when
 // talking to Cloudflare.
-func (s *apiSession) save() error {
+func (s *Session) Save() error {
 	if s == nil || s.emu == nil {
 		return nil
 	}
@@ -156,9 +159,23 @@ func (s *apiSession) save() error {
 	return nil
 }
 
-// close stops the in-process emulator, if any.
-func (s *apiSession) close() {
+// Close stops the in-process emulator, if any.
+func (s *Session) Close() {
 	if s != nil && s.server != nil {
 		s.server.Close()
 	}
+}
+
+// Endpoint names where the flags and getenv point the API at, for a
+// header: "emulator", the base URL (as given), or Cloudflare's.
+func (c *APIFlags) Endpoint(getenv func(string) string) string {
+	switch {
+	case c.emulator != "":
+		return "emulator"
+	case c.baseURL != "":
+		return c.baseURL
+	case getenv("CLOUDFLARE_BASE_URL") != "":
+		return getenv("CLOUDFLARE_BASE_URL")
+	}
+	return cfapi.DefaultBaseURL
 }

@@ -1,5 +1,7 @@
-// Package github posts a plan to its pull request as one sticky comment and
-// keeps that comment's status line up to date (DESIGN.md §7).
+// Package ghclient is the Action's GitHub REST API client: it posts a plan
+// to its pull request as one sticky comment, keeps that comment's status
+// line up to date, and finds the merged pull request of a commit
+// (DESIGN.md §7). It applies nothing.
 //
 // It takes already rendered Markdown and imports nothing from the project:
 // the comment is found by a hidden marker (Marker), carries the plan's
@@ -10,4 +12,4 @@
 // Only comments written by a bot account are trusted, so a person quoting
 // the marker in their own comment can neither capture the sticky comment nor
 // inject a fingerprint.
-package github
+package ghclient

@@ -1,0 +1,517 @@
+package ghaction
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/ztsync/ztsync/applier"
+	"github.com/ztsync/ztsync/ghclient"
+	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/pipeline"
+	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/planner/render"
+)
+
+// Env is what the Action may touch of the process; package main fills it.
+type Env struct {
+	// Getenv reads the step's environment: INPUT_*, GITHUB_*, RUNNER_TEMP,
+	// CLOUDFLARE_*.
+	Getenv func(string) string
+	// Stdout receives workflow commands (annotations); Stderr the log.
+	Stdout, Stderr io.Writer
+	// Version is the tool version recorded in plans.
+	Version string
+}
+
+// Run is the GitHub Action's entry point (DESIGN.md §7). It reads the
+// action's inputs (INPUT_*) and what GitHub gives every step (GITHUB_*),
+// and acts on the event:
+//
+//   - command validate, any event: validate, errors as annotations.
+//   - pull_request (and pull_request_target): validate, plan with the pull
+//     request's base as --base, the sticky comment, the step summary and the
+//     outputs. Command apply plans here: it applies after the merge.
+//   - push with command apply: find the merged pull request, plan afresh,
+//     and apply only when the plan's fingerprint is the reviewed one (else
+//     exit 4); then update the comment's status line.
+//   - any other event (schedule, workflow_dispatch, push with plan): a drift
+//     check, a plan with its summary and outputs. Like plan, it exits 2 on
+//     changes only when the args input holds --detailed-exitcode.
+//
+// The error carries the exit code (pipeline.Code).
+func Run(ctx context.Context, e Env) error {
+	a, err := newAction(e)
+	if err != nil {
+		return err
+	}
+	return a.dispatch(ctx)
+}
+
+// action is one run of `ztsync action`.
+type action struct {
+	e     Env // Getenv sees the cloudflare-api-token input as CLOUDFLARE_API_TOKEN
+	in    actionInputs
+	run   ghRun
+	gha   *githubactions.Action
+	flags actionFlags
+	// secrets never go into an output.
+	secrets []string
+	// outputs are written once, at the end, whatever happened.
+	outputs map[string]string
+}
+
+// actionFlags are the plan and apply flags the args input may hold.
+type actionFlags struct {
+	detailed         bool
+	targets          pipeline.StringList
+	maxChangePercent float64
+	api              *pipeline.APIFlags
+}
+
+// newAction reads the inputs, the run and the args input.
+func newAction(e Env) (*action, error) {
+	in, err := readInputs(e.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	run, err := readRun(e.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	inner := e
+	inner.Getenv = func(k string) string {
+		if k == "CLOUDFLARE_API_TOKEN" && in.cloudflareToken != "" {
+			return in.cloudflareToken
+		}
+		return e.Getenv(k)
+	}
+	a := &action{
+		e:   inner,
+		in:  in,
+		run: run,
+		gha: githubactions.New(githubactions.WithGetenv(inner.Getenv), githubactions.WithWriter(e.Stdout)),
+		outputs: map[string]string{
+			"has-changes": "false",
+			"plan-file":   "",
+			"summary":     "",
+		},
+	}
+	for _, s := range []string{in.githubToken, inner.Getenv("CLOUDFLARE_API_TOKEN"), inner.Getenv("CLOUDFLARE_API_KEY")} {
+		if len(s) >= 4 {
+			a.secrets = append(a.secrets, s)
+		}
+	}
+	if err := a.parseArgs(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// parseArgs parses the args input: plan and apply flags.
+func (a *action) parseArgs() error {
+	fs := flag.NewFlagSet("action (input args)", flag.ContinueOnError)
+	fs.SetOutput(a.e.Stderr)
+	fs.BoolVar(&a.flags.detailed, "detailed-exitcode", false, "exit 2 when the plan has changes")
+	fs.Var(&a.flags.targets, "target", "plan only this `ADDR`ess or address prefix; repeatable")
+	fs.Float64Var(&a.flags.maxChangePercent, "max-change-percent", applier.DefaultMaxChangePercent, "mass-change guard: refuse to apply a plan changing more than `N` % of the declared resources (when more than 10)")
+	a.flags.api = pipeline.AddAPIFlags(fs)
+	if err := fs.Parse(a.in.args); err != nil {
+		return pipeline.Usagef("input args %q: not flags of plan or apply", strings.Join(a.in.args, " "))
+	}
+	if fs.NArg() > 0 {
+		return pipeline.Usagef("input args: unexpected argument %q", fs.Arg(0))
+	}
+	if a.flags.maxChangePercent < 0 || math.IsNaN(a.flags.maxChangePercent) {
+		return pipeline.Usagef("input args: --max-change-percent must be a number from 0 up, not %v", a.flags.maxChangePercent)
+	}
+	return nil
+}
+
+// dispatch runs the flow for the command and the event, then writes the
+// outputs.
+func (a *action) dispatch(ctx context.Context) error {
+	var err error
+	switch {
+	case a.in.command == "validate":
+		_, err = a.validate()
+	case a.isPullRequest():
+		if a.run.eventName == "pull_request_target" {
+			a.gha.Warningf("ztsync runs the pull request's configuration with this workflow's secrets on pull_request_target; prefer pull_request")
+		}
+		if a.in.command == "apply" {
+			a.gha.Noticef("command apply plans on pull requests; the reviewed plan is applied after the merge, on push")
+		}
+		err = a.pullRequest(ctx)
+	case a.in.command == "apply":
+		err = a.applyPush(ctx)
+	default:
+		err = a.drift(ctx)
+	}
+	if oerr := a.writeOutputs(); oerr != nil && err == nil {
+		err = oerr
+	}
+	return err
+}
+
+func (a *action) isPullRequest() bool {
+	return a.run.eventName == "pull_request" || a.run.eventName == "pull_request_target"
+}
+
+// writeOutputs writes has-changes, plan-file and summary.
+func (a *action) writeOutputs() error {
+	var outs []output
+	for _, name := range []string{"has-changes", "plan-file", "summary"} {
+		outs = append(outs, output{name, a.outputs[name]})
+	}
+	if err := writeOutputs(a.run.outputFile, outs, a.secrets); err != nil {
+		return fmt.Errorf("write step outputs: %w", err)
+	}
+	return nil
+}
+
+// marker is the sticky comment's marker for the input directory.
+func (a *action) marker() string {
+	return ghclient.Marker(a.dirName())
+}
+
+// dirName is the directory as the comment and titles show it.
+func (a *action) dirName() string {
+	return filepath.ToSlash(filepath.Clean(a.in.directory))
+}
+
+// validate loads the configuration. Problems become annotations (as many
+// as GitHub shows), a notice for the rest, and the full list in the step
+// summary; the error then exits 3.
+func (a *action) validate() (*loader.Result, error) {
+	l, err := loader.New()
+	if err != nil {
+		return nil, err
+	}
+	res, err := l.LoadDir(a.in.directory)
+	var problems loader.Errors
+	if errors.As(err, &problems) {
+		a.reportProblems(problems)
+		return nil, pipeline.WithCode(pipeline.ExitInvalid, fmt.Errorf("%d problems in the configuration in %s (see the annotations and the step summary)", len(problems), a.dirName()))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", a.dirName(), err)
+	}
+	if a.in.command == "validate" {
+		msg := fmt.Sprintf("The configuration in %s is valid (%d files).", codeSpanMD(a.dirName()), len(res.Files))
+		a.outputs["summary"] = fmt.Sprintf("valid (%d files)", len(res.Files))
+		if err := writeSummary(a.run.summaryFile, "## ztsync validate\n\n"+msg+"\n"); err != nil {
+			return nil, fmt.Errorf("write step summary: %w", err)
+		}
+		fmt.Fprintln(a.e.Stderr, strings.ReplaceAll(msg, "`", ""))
+	}
+	return res, nil
+}
+
+// reportProblems annotates the problems and lists them all in the step
+// summary and the log.
+func (a *action) reportProblems(problems loader.Errors) {
+	probs := make([]problem, len(problems))
+	var list strings.Builder
+	for i, p := range problems {
+		msg := p.Msg
+		if p.Path != "" {
+			msg = p.Path + ": " + msg
+		}
+		file := repoRelative(a.run.workspace, p.File)
+		probs[i] = problem{file: file, line: p.Line, col: p.Col, msg: msg}
+		fmt.Fprintln(a.e.Stderr, pipeline.Printable(p.Error(), false))
+		list.WriteString(pipeline.Printable(p.Error(), false))
+		list.WriteString("\n")
+	}
+	annotate(a.gha, probs)
+	a.outputs["summary"] = "Invalid configuration: " + pipeline.Plural(len(problems), "problem") + "."
+	fence := fenceFor(list.String())
+	md := fmt.Sprintf("## ztsync: the configuration in %s is invalid\n\n%d problems:\n\n%s\n%s%s\n",
+		codeSpanMD(a.dirName()), len(problems), fence, list.String(), fence)
+	if err := writeSummary(a.run.summaryFile, md); err != nil {
+		a.gha.Warningf("write step summary: %v", err)
+	}
+}
+
+// plan reads the live state and builds the plan of the loaded
+// configuration res against base ("" for no base). The caller closes the
+// session.
+func (a *action) plan(ctx context.Context, res *loader.Result, base string) (*planner.Plan, *pipeline.Session, error) {
+	out, err := pipeline.Plan(ctx, pipeline.Request{
+		Dir:         a.in.directory,
+		Loaded:      res,
+		Base:        base,
+		Targets:     a.flags.targets,
+		API:         a.flags.api,
+		Getenv:      a.e.Getenv,
+		Log:         a.e.Stderr,
+		ToolVersion: a.e.Version,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Plan, out.Session, nil
+}
+
+// recordPlan writes the plan file and sets the outputs.
+func (a *action) recordPlan(p *planner.Plan) error {
+	dir, err := a.run.tempDir()
+	if err != nil {
+		return fmt.Errorf("plan file: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := planner.WritePlan(&buf, p); err != nil {
+		return fmt.Errorf("plan file: %w", err)
+	}
+	path := filepath.Join(dir, "ztsync-plan-"+fileSafe(a.dirName())+".json")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("plan file: %w", err)
+	}
+	a.outputs["plan-file"] = path
+	a.outputs["summary"] = render.Summary(p)
+	a.outputs["has-changes"] = fmt.Sprint(p.HasChanges())
+	return nil
+}
+
+// markdown renders the plan with status (plain Markdown) between the
+// hidden status markers, and a link to the run when withRun.
+func (a *action) markdown(p *planner.Plan, status string, withRun bool) (string, error) {
+	opts := render.MarkdownOptions{Status: ghclient.StatusText(status)}
+	if withRun {
+		opts.RunURL = a.run.runURL()
+	}
+	var b strings.Builder
+	if err := render.Markdown(&b, p, opts); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// commentBody is the sticky comment: the hidden header (marker and, when
+// fingerprint is not "", the fingerprint the merge will apply), then the
+// Markdown, cut under GitHub's limit with a pointer to the step summary.
+func (a *action) commentBody(fingerprint, markdown string) string {
+	note := "\n\n> [!NOTE]\n> The plan is too long for a comment (GitHub's 65,536-character limit) and was cut here: the full plan is in the step summary"
+	if link := a.run.runLink(); link != "" {
+		note += " of " + link
+	}
+	note += ".\n"
+	return ghclient.Truncate(ghclient.Header(a.marker(), fingerprint)+"\n"+markdown, ghclient.MaxComment, note)
+}
+
+// githubClient returns the client for the GitHub API, or an error when
+// there is no token or repository.
+func (a *action) githubClient() (*ghclient.Client, error) {
+	if a.in.githubToken == "" {
+		return nil, errors.New("no GitHub token: set the github-token input (default ${{ github.token }})")
+	}
+	if a.run.owner == "" {
+		return nil, errors.New("GITHUB_REPOSITORY is not set")
+	}
+	return ghclient.New(&http.Client{Timeout: 30 * time.Second}, a.in.githubToken, a.run.apiURL)
+}
+
+// upsertComment makes body the sticky comment on pull request number. It
+// does nothing when the comment input is false; a refusal (fork) or a
+// missing token is a warning; other failures are errors.
+func (a *action) upsertComment(ctx context.Context, number int, body string) error {
+	if !a.in.comment {
+		return nil
+	}
+	gh, err := a.githubClient()
+	if err != nil {
+		a.gha.Warningf("no plan comment: %v", err)
+		return nil
+	}
+	id, what, err := gh.Upsert(ctx, a.run.owner, a.run.repo, number, a.marker(), body)
+	if isPermission(err) {
+		a.gha.Warningf("no plan comment: %v", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.e.Stderr, "Plan comment %d on #%d: %s\n", id, number, what)
+	return nil
+}
+
+// pullRequest validates, plans against the pull request's base and posts
+// the plan.
+func (a *action) pullRequest(ctx context.Context) error {
+	pr := a.run.event.PullRequest
+	if pr == nil || pr.Number == 0 {
+		return fmt.Errorf("the %s event payload has no pull request", a.run.eventName)
+	}
+	head := pr.Head.SHA
+	if head == "" {
+		head = a.run.sha
+	}
+	res, err := a.validate()
+	if err != nil {
+		a.failedComment(ctx, pr.Number, "not planned: the configuration at "+shortSHA(head)+" is invalid; see the annotations and the workflow run's summary")
+		return err
+	}
+	base := a.in.base
+	if base == "" {
+		base = pr.Base.SHA
+	}
+	p, sess, err := a.plan(ctx, res, base)
+	if err != nil {
+		a.failedComment(ctx, pr.Number, "not planned: "+oneLineMsg(err.Error()))
+		a.summaryLine("## ztsync plan failed\n\n" + codeBlock(err.Error()))
+		return err
+	}
+	sess.Close()
+	if err := a.recordPlan(p); err != nil {
+		return err
+	}
+
+	status := "planned at " + shortSHA(head) + "; merging applies this plan if the live settings still need exactly these changes"
+	if !p.HasChanges() {
+		status = "no changes at " + shortSHA(head)
+	}
+	summary, err := a.markdown(p, status, true)
+	if err != nil {
+		return err
+	}
+	if err := writeSummary(a.run.summaryFile, summary); err != nil {
+		return fmt.Errorf("write step summary: %w", err)
+	}
+	// The comment has no run link, so re-running an unchanged plan does
+	// not edit it.
+	md, err := a.markdown(p, status, false)
+	if err != nil {
+		return err
+	}
+	if err := a.upsertComment(ctx, pr.Number, a.commentBody(p.Fingerprint, md)); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.e.Stderr, render.Summary(p))
+	if a.flags.detailed && p.HasChanges() {
+		return pipeline.WithCode(pipeline.ExitChanges, pipeline.ErrSilent)
+	}
+	return nil
+}
+
+// failedComment replaces the sticky comment with a status and no
+// fingerprint, so that an old plan cannot be applied after a run that
+// could not plan. Its own failures are warnings.
+func (a *action) failedComment(ctx context.Context, number int, status string) {
+	body := ghclient.Header(a.marker(), "") + "\n## ztsync plan for " + codeSpanMD(a.dirName()) + "\n\n" + ghclient.StatusLine(status) + "\n"
+	if err := a.upsertComment(ctx, number, body); err != nil {
+		a.gha.Warningf("plan comment: %v", err)
+	}
+}
+
+// drift plans (against the base input, if any) and reports whether the
+// live settings drifted from the configuration.
+func (a *action) drift(ctx context.Context) error {
+	res, err := a.validate()
+	if err != nil {
+		return err
+	}
+	p, sess, err := a.plan(ctx, res, a.in.base)
+	if err != nil {
+		a.summaryLine("## ztsync drift check failed\n\n" + codeBlock(err.Error()))
+		return err
+	}
+	sess.Close()
+	if err := a.recordPlan(p); err != nil {
+		return err
+	}
+	status := "no drift: the live settings match the configuration"
+	if p.HasChanges() {
+		status = "drift: the live settings differ from the configuration"
+		a.gha.Warningf("drift in %s: %s", a.dirName(), render.Summary(p))
+	}
+	md, err := a.markdown(p, status, true)
+	if err != nil {
+		return err
+	}
+	if err := writeSummary(a.run.summaryFile, md); err != nil {
+		return fmt.Errorf("write step summary: %w", err)
+	}
+	fmt.Fprintln(a.e.Stderr, render.Summary(p))
+	if a.flags.detailed && p.HasChanges() {
+		return pipeline.WithCode(pipeline.ExitChanges, pipeline.ErrSilent)
+	}
+	return nil
+}
+
+// summaryLine appends md to the step summary; a failure is a warning.
+func (a *action) summaryLine(md string) {
+	if err := writeSummary(a.run.summaryFile, md); err != nil {
+		a.gha.Warningf("write step summary: %v", err)
+	}
+}
+
+// shortSHA is the first 12 characters of a commit hash in a code span, or
+// "the head commit" when unknown.
+func shortSHA(sha string) string {
+	if sha == "" {
+		return "the head commit"
+	}
+	if len(sha) > 12 {
+		sha = sha[:12]
+	}
+	return codeSpanMD(sha)
+}
+
+// codeSpanMD is s in a Markdown code span (s holds no backtick).
+func codeSpanMD(s string) string {
+	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
+}
+
+// codeBlock is s in a fenced code block.
+func codeBlock(s string) string {
+	f := fenceFor(s)
+	return f + "\n" + strings.TrimRight(s, "\n") + "\n" + f + "\n"
+}
+
+// fenceFor is a backtick fence longer than any run of backticks in s.
+func fenceFor(s string) string {
+	longest, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			n++
+			longest = max(longest, n)
+		} else {
+			n = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}
+
+// oneLineMsg joins the lines of an error message.
+func oneLineMsg(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// fileSafe turns a directory into a file name part.
+func fileSafe(dir string) string {
+	var b strings.Builder
+	for _, r := range dir {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if s := strings.Trim(b.String(), "_"); s != "" {
+		return s
+	}
+	return "root"
+}

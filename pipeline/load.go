@@ -1,0 +1,116 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/ztsync/ztsync/loader"
+)
+
+// CheckDir refuses a --dir that cannot be a configuration directory: a
+// usage error (exit 3), not a runtime one.
+func CheckDir(dir string) error {
+	if dir == "" {
+		return Usagef("--dir is empty; give the configuration directory (default .)")
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Usagef("--dir %s does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("--dir %s: %w", dir, err)
+	case !st.IsDir():
+		return Usagef("--dir %s is not a directory; give the directory that holds the .cue files", dir)
+	}
+	return nil
+}
+
+// Load loads the configuration in dir for a command that needs it (plan,
+// apply). An invalid configuration is printed as text on log and comes
+// back as an exit-3 ErrSilent.
+func Load(log io.Writer, dir string) (*loader.Result, error) {
+	return LoadAt(log, dir, "")
+}
+
+// LoadAt is Load for the configuration as it is at git revision rev (""
+// for the working tree). Problems are printed with a line that names the
+// revision.
+func LoadAt(log io.Writer, dir, rev string) (*loader.Result, error) {
+	if rev == "" {
+		if err := CheckDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	l, err := loader.New()
+	if err != nil {
+		return nil, err
+	}
+	var res *loader.Result
+	if rev == "" {
+		res, err = l.LoadDir(dir)
+	} else {
+		res, err = l.LoadRevision(dir, rev)
+	}
+	var problems loader.Errors
+	if errors.As(err, &problems) {
+		if rev != "" {
+			fmt.Fprintf(log, "the configuration at %s is invalid:\n", rev)
+		}
+		if err := WriteProblemsText(log, problems); err != nil {
+			return nil, err
+		}
+		return nil, WithCode(ExitInvalid, ErrSilent)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// WriteProblemsText prints one problem per line, then a count.
+func WriteProblemsText(w io.Writer, problems loader.Errors) error {
+	var b strings.Builder
+	for _, p := range problems {
+		b.WriteString(Printable(p.Error(), false)) // one line per problem, whatever a file is called
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "invalid: %s\n", Plural(len(problems), "problem"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Plural is "1 word" or "N words".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// Printable escapes what must not reach a terminal or a CI log raw from an
+// error message (which can carry file names and API text): control
+// characters become \x1b-style escapes and bidirectional formatting
+// characters \u202e-style ones, so no message can forge a line, a terminal
+// escape or a GitHub workflow command. Newlines are kept only when
+// keepNewlines is set (for messages that list several problems).
+func Printable(s string, keepNewlines bool) string {
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '\n' && keepNewlines, r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

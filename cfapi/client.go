@@ -31,7 +31,6 @@ const (
 	defaultTimeout = 30 * time.Second // per attempt, when Options.Timeout is 0
 	backoffBase    = time.Second      // first backoff; doubles per attempt
 	backoffMax     = 30 * time.Second // longest backoff
-	maxRetryAfter  = time.Minute      // longest Retry-After the client honours
 	maxBody        = 8 << 20          // longest response body read
 	maxLogBody     = 16 << 10         // longest body written to the debug log
 )
@@ -51,14 +50,24 @@ type Options struct {
 	// HTTPClient sends the requests; nil means a client with the standard
 	// transport's dial, TLS and idle timeouts. Redirects are never followed.
 	HTTPClient *http.Client
-	// RateLimit is the most requests per second, shared by every goroutine
-	// using the client (burst 1); <= 0 means unlimited.
+	// Budget is the sliding-window request budget shared by every
+	// goroutine using the client (budget.go); the zero Budget is none.
+	// Cloudflare's Ratelimit and Ratelimit-Policy headers are obeyed with
+	// or without it.
+	Budget Budget
+	// OnWait, when set, is told of every wait for the budget, for
+	// Cloudflare's remaining count, and for a 429's Retry-After, before it
+	// starts. It may be called from several goroutines at once.
+	OnWait func(Wait)
+	// RateLimit is an extra pace in requests per second, shared by every
+	// goroutine using the client (burst 1); <= 0 means none.
 	RateLimit float64
 	// MaxRetries bounds the attempts after the first one (DESIGN.md §5; the
 	// CLI default is 4). Negative means 0.
 	MaxRetries int
-	// Timeout bounds each attempt, reading the body included; <= 0 means
-	// 30s.
+	// Timeout bounds each attempt, reading the body included, and the
+	// Retry-After of a 429 the client is willing to wait: a longer one
+	// fails at once with a *ThrottledError. <= 0 means 30s.
 	Timeout time.Duration
 	// Logger receives, at slog.LevelDebug, every request and response with
 	// method, path, attempt, status, duration and bodies. Credentials are
@@ -101,8 +110,11 @@ type Stats struct {
 	Requests  map[string]int // attempts sent, by HTTP method
 	Retries   int            // attempts after the first of a call
 	Throttled int            // 429 answers
-	Waits     int            // waits before an attempt: rate limit, backoff, Retry-After, shared pause
-	WaitTime  time.Duration  // the sum of those waits, on the client's clock
+	// BudgetWaits counts waits for the budget or Cloudflare's remaining
+	// count (each is also one of Waits).
+	BudgetWaits int
+	Waits       int           // waits before an attempt: rate limit, backoff, Retry-After, shared pause
+	WaitTime    time.Duration // the sum of those waits, on the client's clock
 }
 
 // Client calls the Zero Trust organization endpoints. It is safe for
@@ -114,6 +126,8 @@ type Client struct {
 	secrets    []string    // values never to show: token, API key
 	http       *http.Client
 	limiter    *rate.Limiter // nil: unlimited
+	window     *window
+	onWait     func(Wait)
 	maxRetries int
 	timeout    time.Duration
 	log        *slog.Logger
@@ -136,6 +150,8 @@ func New(opts Options) (*Client, error) {
 		log:        opts.Logger,
 		clock:      opts.Clock,
 		rand:       opts.Rand,
+		window:     newWindow(opts.Budget),
+		onWait:     opts.OnWait,
 	}
 	switch {
 	case opts.Token != "":
@@ -277,12 +293,18 @@ func (c *Client) do(req *http.Request, v any) error {
 	ctx := req.Context()
 	path := strings.TrimPrefix(req.URL.Path, c.base.Path)
 	for attempt := 1; ; attempt++ {
-		if err := c.await(ctx); err != nil {
+		seq, err := c.await(ctx)
+		if err != nil {
 			return c.redact(fmt.Errorf("%s %s: %w", req.Method, path, err))
 		}
-		next, wait, err := c.attempt(req, path, attempt, v)
+		next, wait, err := c.attempt(req, path, attempt, seq, v)
 		if next == done {
 			return c.redact(err)
+		}
+		if next == throttled && wait > c.timeout {
+			// Waiting would outlast the timeout: say so now rather than
+			// retry into the same block.
+			return c.redact(&ThrottledError{Wait: wait, Until: c.clock.Now().Add(wait), Timeout: c.timeout, Err: err})
 		}
 		if attempt > c.maxRetries {
 			return c.redact(fmt.Errorf("%w (gave up after %d attempts)", err, attempt))
@@ -295,6 +317,10 @@ func (c *Client) do(req *http.Request, v any) error {
 			slog.String("error", c.scrub(err.Error())))
 		c.count(func(s *Stats) { s.Retries++ })
 		if next == throttled {
+			if wait > 0 {
+				c.report(Wait{Reason: WaitRetryAfter, Duration: wait, Until: c.clock.Now().Add(wait),
+					Detail: fmt.Sprintf("Cloudflare answered 429 Too Many Requests to %s %s and asks to wait (Retry-After)", req.Method, path)})
+			}
 			c.pauseAll(wait) // await, at the top of the loop, waits with everyone else
 		} else if err := c.sleep(ctx, wait); err != nil {
 			return c.redact(fmt.Errorf("%s %s: %w", req.Method, path, err))
@@ -302,8 +328,9 @@ func (c *Client) do(req *http.Request, v any) error {
 	}
 }
 
-// attempt sends req once. wait is the server's Retry-After, or -1.
-func (c *Client) attempt(req *http.Request, path string, n int, v any) (next verdict, wait time.Duration, err error) {
+// attempt sends req once; seq is its place in the budget (0: none). wait
+// is the server's Retry-After, or -1.
+func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any) (next verdict, wait time.Duration, err error) {
 	ctx, cancel := context.WithTimeout(req.Context(), c.timeout)
 	defer cancel()
 	var sent atomic.Bool // the whole request reached the connection
@@ -354,6 +381,7 @@ func (c *Client) attempt(req *http.Request, path string, n int, v any) (next ver
 		return retry, -1, err
 	}
 
+	c.window.observe(seq, resp.Header, c.clock.Now())
 	e := &APIError{Method: req.Method, Path: path, Status: resp.StatusCode, RayID: resp.Header.Get("Cf-Ray")}
 	derr := decode(e, body, v)
 	c.scrubAPIError(e)
@@ -397,26 +425,45 @@ func retrySafe(req *http.Request) bool {
 }
 
 // await waits for the rate limiter, then for the end of any pause that a
-// 429 started (it may be extended while waiting).
-func (c *Client) await(ctx context.Context) error {
+// 429 started (it may be extended while waiting), then for the budget,
+// and returns the request's place in the budget.
+func (c *Client) await(ctx context.Context) (int64, error) {
 	if c.limiter != nil {
 		now := c.clock.Now()
 		r := c.limiter.ReserveN(now, 1)
 		if err := c.sleep(ctx, r.DelayFrom(now)); err != nil {
 			r.CancelAt(c.clock.Now())
-			return err
+			return 0, err
 		}
 	}
 	for {
 		c.mu.Lock()
 		d := c.notBefore.Sub(c.clock.Now())
 		c.mu.Unlock()
-		if d <= 0 {
-			return nil
+		if d > 0 {
+			if err := c.sleep(ctx, d); err != nil {
+				return 0, err
+			}
+			continue
 		}
-		if err := c.sleep(ctx, d); err != nil {
-			return err
+		seq, w := c.window.reserve(c.clock.Now())
+		if w.Duration <= 0 {
+			return seq, nil
 		}
+		c.count(func(s *Stats) { s.BudgetWaits++ })
+		c.report(w)
+		if err := c.sleep(ctx, w.Duration); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// report passes w to Options.OnWait and the debug log.
+func (c *Client) report(w Wait) {
+	c.debug(context.Background(), "cfapi wait", slog.String("reason", string(w.Reason)),
+		slog.Duration("wait", w.Duration), slog.String("detail", w.Detail))
+	if c.onWait != nil {
+		c.onWait(w)
 	}
 }
 
@@ -450,8 +497,9 @@ func (c *Client) backoff(n int) time.Duration {
 	return d - time.Duration(float64(d)/4*c.rand())
 }
 
-// retryAfter parses a Retry-After value, seconds or an HTTP date, capped at
-// maxRetryAfter.
+// retryAfter parses a Retry-After value, seconds or an HTTP date. It is not
+// capped: a block lasts what Cloudflare says, and do refuses to wait
+// longer than the timeout.
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -462,13 +510,13 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		if math.IsNaN(n) || n < 0 {
 			return 0, false
 		}
-		d = time.Duration(min(n, maxRetryAfter.Seconds()) * float64(time.Second))
+		d = time.Duration(min(n, maxHeaderWindow.Seconds()) * float64(time.Second))
 	} else if t, err := http.ParseTime(v); err == nil {
 		d = t.Sub(now)
 	} else {
 		return 0, false
 	}
-	return min(max(d, 0), maxRetryAfter), true
+	return min(max(d, 0), maxHeaderWindow), true
 }
 
 // redact hides credentials in err's message.

@@ -66,8 +66,10 @@ func TestRetryAfter(t *testing.T) {
 		{"fraction", "1.5", []time.Duration{1500 * time.Millisecond}},
 		{"HTTP date", now.Add(5 * time.Second).Format(http.TimeFormat), []time.Duration{5 * time.Second}},
 		{"HTTP date in the past", now.Add(-time.Hour).Format(http.TimeFormat), nil},
-		{"capped at a minute", "300", []time.Duration{time.Minute}},
-		{"capped date", now.Add(time.Hour).Format(http.TimeFormat), []time.Duration{time.Minute}},
+		// No cap: a block lasts what Cloudflare says (within the timeout,
+		// which the client options below raise to two hours).
+		{"a whole block", "300", []time.Duration{5 * time.Minute}},
+		{"date an hour on", now.Add(time.Hour).Format(http.TimeFormat), []time.Duration{time.Hour}},
 		{"absent: backoff", "", []time.Duration{time.Second}},
 		{"garbage: backoff", "soon", []time.Duration{time.Second}},
 		{"negative: backoff", "-4", []time.Duration{time.Second}},
@@ -85,7 +87,7 @@ func TestRetryAfter(t *testing.T) {
 					}
 					okFor(w, r)
 				})
-				client, clock := newClient(t, srv.URL)
+				client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 2 * time.Hour })
 				if err := c.do(t.Context(), client); err != nil {
 					t.Fatalf("call: %v", err)
 				}

@@ -1,0 +1,377 @@
+package cfapi
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dunglas/httpsfv"
+)
+
+// Cloudflare's global API limit (cloudflare-api.md §5): 1200 requests per
+// five minutes per user, cumulative across the dashboard, API keys and API
+// tokens; past it every call answers 429 for the rest of the window.
+const (
+	CloudflareRequests = 1200
+	CloudflareWindow   = 5 * time.Minute
+)
+
+// DefaultBudgetRequests is the number of requests DefaultBudget allows per
+// CloudflareWindow: 1000 of Cloudflare's 1200, leaving 200 (one sixth) to
+// the dashboard, Terraform and scripts that share the user's limit.
+const DefaultBudgetRequests = 1000
+
+// Budget is a request budget: at most Requests requests in any window of
+// length Window (a sliding window, as Cloudflare counts). The zero Budget
+// is no budget.
+type Budget struct {
+	Requests int
+	Window   time.Duration
+}
+
+// DefaultBudget is the budget the command line uses unless --api-budget
+// says otherwise: DefaultBudgetRequests per CloudflareWindow.
+func DefaultBudget() Budget {
+	return Budget{Requests: DefaultBudgetRequests, Window: CloudflareWindow}
+}
+
+// Unlimited reports whether b limits nothing.
+func (b Budget) Unlimited() bool { return b.Requests <= 0 || b.Window <= 0 }
+
+// String writes b as ParseBudget reads it: "1000/5m", "none".
+func (b Budget) String() string {
+	if b.Unlimited() {
+		return "none"
+	}
+	return strconv.Itoa(b.Requests) + "/" + shortDuration(b.Window)
+}
+
+// shortDuration writes d without the zero units time.Duration.String adds
+// ("5m", not "5m0s").
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// Limits of what ParseBudget accepts.
+const (
+	maxBudgetRequests = 1_000_000
+	minBudgetWindow   = time.Second
+	maxBudgetWindow   = 24 * time.Hour
+)
+
+// ParseBudget reads "N/DURATION" (1000/5m, 600/150s, 1/1s) or "none" (no
+// client-side budget: Cloudflare's headers and 429s are still obeyed). N
+// is 1 to 1,000,000; DURATION is a Go duration from 1s to 24h.
+func ParseBudget(s string) (Budget, error) {
+	s = strings.TrimSpace(s)
+	if s == "none" {
+		return Budget{}, nil
+	}
+	n, d, ok := strings.Cut(s, "/")
+	if !ok {
+		return Budget{}, fmt.Errorf("budget %q: want REQUESTS/DURATION such as 1000/5m, or none", s)
+	}
+	req, err := strconv.Atoi(strings.TrimSpace(n))
+	if err != nil || req < 1 || req > maxBudgetRequests {
+		return Budget{}, fmt.Errorf("budget %q: the number of requests must be a whole number from 1 to %d", s, maxBudgetRequests)
+	}
+	win, err := time.ParseDuration(strings.TrimSpace(d))
+	if err != nil || win < minBudgetWindow || win > maxBudgetWindow {
+		return Budget{}, fmt.Errorf("budget %q: the window must be a duration from %s to %s, such as 5m", s, minBudgetWindow, maxBudgetWindow)
+	}
+	return Budget{Requests: req, Window: win}, nil
+}
+
+// WaitReason says why the client waits before a request.
+type WaitReason string
+
+const (
+	// WaitBudget: the client's own budget (Options.Budget, or the
+	// Ratelimit-Policy Cloudflare announced) is spent; the wait ends when
+	// the oldest request in the window leaves it.
+	WaitBudget WaitReason = "budget"
+	// WaitRemaining: Cloudflare's Ratelimit header said no request is left
+	// before its reset.
+	WaitRemaining WaitReason = "remaining"
+	// WaitRetryAfter: Cloudflare answered 429; the wait is its Retry-After.
+	WaitRetryAfter WaitReason = "retry-after"
+)
+
+// Wait describes one wait before a request, as Options.OnWait receives it.
+type Wait struct {
+	// Reason says why.
+	Reason WaitReason
+	// Duration is how long, from the client clock's now.
+	Duration time.Duration
+	// Until is when the wait ends.
+	Until time.Time
+	// Detail is a short text for people: "1000 requests in the last 5m
+	// (budget 1000/5m)".
+	Detail string
+}
+
+// window is the client's request budget: a log of send times checked
+// against its own Budget and the policies Cloudflare announced, and the
+// remaining count of Cloudflare's last Ratelimit header. It only
+// computes; the Client sleeps.
+type window struct {
+	mu     sync.Mutex
+	own    Budget
+	policy []Budget     // from Ratelimit-Policy, most recent answer
+	sent   []time.Time  // send times within the longest window, oldest first
+	seq    int64        // requests reserved so far
+	remain *remainState // from the Ratelimit header; nil when none applies
+}
+
+// remainState is what a Ratelimit header allows: requests may be sent
+// while seq < limitSeq, until reset. of is the sequence number of the
+// request whose answer carried it.
+type remainState struct {
+	limitSeq int64
+	reset    time.Time
+	of       int64
+}
+
+func newWindow(b Budget) *window {
+	if b.Unlimited() {
+		b = Budget{}
+	}
+	return &window{own: b}
+}
+
+// limits lists the budgets in force.
+func (w *window) limits() []Budget {
+	out := make([]Budget, 0, 1+len(w.policy))
+	if !w.own.Unlimited() {
+		out = append(out, w.own)
+	}
+	return append(out, w.policy...)
+}
+
+// reserve takes one request from the budget at now and returns its
+// sequence number, or, when none is left, how long to wait and why.
+func (w *window) reserve(now time.Time) (seq int64, wait Wait) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r := w.remain; r != nil {
+		if !now.Before(r.reset) {
+			w.remain = nil
+		} else if w.seq >= r.limitSeq {
+			return 0, Wait{Reason: WaitRemaining, Duration: r.reset.Sub(now), Until: r.reset,
+				Detail: "Cloudflare's Ratelimit header says no request is left until its reset"}
+		}
+	}
+	longest := time.Duration(0)
+	for _, b := range w.limits() {
+		longest = max(longest, b.Window)
+		start := now.Add(-b.Window)
+		// Requests still inside b's window: the last ones of the log.
+		in := len(w.sent) - firstAfter(w.sent, start)
+		if in >= b.Requests {
+			until := w.sent[len(w.sent)-b.Requests].Add(b.Window)
+			wait = laterWait(wait, Wait{Reason: WaitBudget, Duration: until.Sub(now), Until: until,
+				Detail: fmt.Sprintf("%d requests in the last %s (budget %s)", in, shortDuration(b.Window), b)})
+		}
+	}
+	if wait.Duration > 0 {
+		return 0, wait
+	}
+	if longest > 0 {
+		w.sent = append(w.sent[firstAfter(w.sent, now.Add(-longest)):], now)
+	}
+	w.seq++
+	return w.seq, Wait{}
+}
+
+// laterWait returns the longer of two waits (a zero Wait is none).
+func laterWait(a, b Wait) Wait {
+	if b.Duration > a.Duration {
+		return b
+	}
+	return a
+}
+
+// firstAfter returns the index of the first time in ts (sorted) after t.
+func firstAfter(ts []time.Time, t time.Time) int {
+	lo, hi := 0, len(ts)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if ts[m].After(t) {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}
+
+// observe learns from the headers of the answer to request seq, received
+// at now.
+//
+// Ratelimit "r" is what the server had left after counting request seq;
+// requests sent after seq may not be counted in it yet, so they are taken
+// off it: the client never sends past r, however answers are reordered.
+// An answer to a later request replaces what an earlier one said; an
+// earlier one may only lower it.
+func (w *window) observe(seq int64, h http.Header, now time.Time) {
+	rem, reset, remOK := parseRatelimit(h.Values("Ratelimit"))
+	pol, polOK := parseRatelimitPolicy(h.Values("Ratelimit-Policy"))
+	if !remOK && !polOK {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if polOK {
+		w.policy = pol
+	}
+	if !remOK || seq == 0 {
+		return
+	}
+	st := &remainState{limitSeq: seq + int64(rem), reset: now.Add(reset), of: seq}
+	switch old := w.remain; {
+	case old == nil || !now.Before(old.reset) || seq >= old.of:
+		w.remain = st
+	case st.limitSeq < old.limitSeq:
+		old.limitSeq = st.limitSeq
+		old.reset = later(old.reset, st.reset)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// Bounds of header values taken seriously; others are malformed.
+const (
+	maxHeaderCount  = 1_000_000
+	maxHeaderWindow = 24 * time.Hour
+)
+
+// parseRatelimit reads Cloudflare's Ratelimit header (cloudflare-api.md
+// §5), a structured-field list of policies such as `"default";r=50;t=30`:
+// r requests remain until t seconds from now. With several policies the
+// one with the fewest remaining wins. The older draft's dictionary form
+// `limit=100, remaining=50, reset=30` is read too. ok is false when the
+// header is absent or malformed (then nothing is learnt from it).
+func parseRatelimit(vs []string) (remaining int, reset time.Duration, ok bool) {
+	if len(vs) == 0 {
+		return 0, 0, false
+	}
+	if d, err := httpsfv.UnmarshalDictionary(vs); err == nil {
+		if r, okR := dictInt(d, "remaining"); okR {
+			t, okT := dictInt(d, "reset")
+			if !okT || r > maxHeaderCount || time.Duration(t)*time.Second > maxHeaderWindow {
+				return 0, 0, false
+			}
+			return int(r), time.Duration(t) * time.Second, true
+		}
+	}
+	list, err := httpsfv.UnmarshalList(vs)
+	if err != nil || len(list) == 0 {
+		return 0, 0, false
+	}
+	found := false
+	for _, m := range list {
+		it, isItem := m.(httpsfv.Item)
+		if !isItem {
+			return 0, 0, false
+		}
+		r, okR := paramInt(it.Params, "r")
+		t, okT := paramInt(it.Params, "t")
+		if !okR || !okT || r > maxHeaderCount || time.Duration(t)*time.Second > maxHeaderWindow {
+			return 0, 0, false
+		}
+		if !found || int(r) < remaining {
+			remaining, reset, found = int(r), time.Duration(t)*time.Second, true
+		}
+	}
+	return remaining, reset, found
+}
+
+// parseRatelimitPolicy reads the Ratelimit-Policy header, a list of
+// policies such as `"burst";q=100;w=60` (q requests per w seconds). ok is
+// false when it is absent or malformed.
+func parseRatelimitPolicy(vs []string) ([]Budget, bool) {
+	if len(vs) == 0 {
+		return nil, false
+	}
+	list, err := httpsfv.UnmarshalList(vs)
+	if err != nil || len(list) == 0 {
+		return nil, false
+	}
+	var out []Budget
+	for _, m := range list {
+		it, isItem := m.(httpsfv.Item)
+		if !isItem {
+			return nil, false
+		}
+		q, okQ := paramInt(it.Params, "q")
+		w, okW := paramInt(it.Params, "w")
+		win := time.Duration(w) * time.Second
+		if !okQ || !okW || q < 1 || q > maxHeaderCount || win < time.Second || win > maxHeaderWindow {
+			return nil, false
+		}
+		out = append(out, Budget{Requests: int(q), Window: win})
+	}
+	return out, true
+}
+
+// paramInt returns a non-negative integer parameter.
+func paramInt(p *httpsfv.Params, k string) (int64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	v, ok := p.Get(k)
+	if !ok {
+		return 0, false
+	}
+	n, ok := v.(int64)
+	return n, ok && n >= 0
+}
+
+// dictInt returns a non-negative integer member of a dictionary.
+func dictInt(d *httpsfv.Dictionary, k string) (int64, bool) {
+	m, ok := d.Get(k)
+	if !ok {
+		return 0, false
+	}
+	it, ok := m.(httpsfv.Item)
+	if !ok {
+		return 0, false
+	}
+	n, ok := it.Value.(int64)
+	return n, ok && n >= 0
+}
+
+// ThrottledError is a 429 whose Retry-After is longer than the client's
+// timeout: the client gives up at once instead of waiting. It wraps the
+// 429's *APIError.
+type ThrottledError struct {
+	// Wait is the Retry-After; Until when it ends.
+	Wait  time.Duration
+	Until time.Time
+	// Timeout is the client's timeout the wait exceeds.
+	Timeout time.Duration
+	// Err is the 429 answer.
+	Err error
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("%v; Cloudflare blocks requests for %s (Retry-After, until %s), longer than the %s timeout: the limit is shared by every tool of the user, so wait and run again, or raise the timeout to sit the block out",
+		e.Err, e.Wait.Round(time.Second), e.Until.UTC().Format("15:04:05 UTC"), e.Timeout)
+}
+
+func (e *ThrottledError) Unwrap() error { return e.Err }

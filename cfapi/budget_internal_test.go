@@ -1,0 +1,231 @@
+package cfapi
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// reserveAt reserves one request at t and returns its wait (0: sent).
+func reserveAt(t *testing.T, w *window, at time.Time) Wait {
+	t.Helper()
+	seq, wait := w.reserve(at)
+	if wait.Duration == 0 && seq == 0 {
+		t.Fatalf("reserve at %s: neither sent nor told to wait", at.Sub(t0))
+	}
+	if wait.Duration > 0 && seq != 0 {
+		t.Fatalf("reserve at %s: sent (seq %d) and told to wait %s", at.Sub(t0), seq, wait.Duration)
+	}
+	return wait
+}
+
+// TestWindowSlides: inside the budget requests go at once; past it the
+// wait ends when the oldest request leaves the window, not when a fixed
+// window resets.
+func TestWindowSlides(t *testing.T) {
+	w := newWindow(Budget{Requests: 3, Window: 10 * time.Second})
+	for _, at := range []time.Duration{0, 2 * time.Second, 4 * time.Second} {
+		if wait := reserveAt(t, w, t0.Add(at)); wait.Duration != 0 {
+			t.Fatalf("request at %s waits %s inside the budget", at, wait.Duration)
+		}
+	}
+	wait := reserveAt(t, w, t0.Add(5*time.Second))
+	if wait.Duration != 5*time.Second || wait.Reason != WaitBudget || !wait.Until.Equal(t0.Add(10*time.Second)) {
+		t.Fatalf("4th request at 5s: wait %+v, want 5s for the budget until 10s", wait)
+	}
+	if want := "3 requests in the last 10s (budget 3/10s)"; wait.Detail != want {
+		t.Errorf("detail %q, want %q", wait.Detail, want)
+	}
+	// At 10s the request sent at 0s has left the window: one goes out, the
+	// next waits for the one sent at 2s.
+	if wait := reserveAt(t, w, t0.Add(10*time.Second)); wait.Duration != 0 {
+		t.Fatalf("request at 10s waits %s; the request at 0s has left the window", wait.Duration)
+	}
+	if wait := reserveAt(t, w, t0.Add(10*time.Second)); wait.Duration != 2*time.Second {
+		t.Fatalf("second request at 10s waits %s, want 2s (until the 2s request leaves)", wait.Duration)
+	}
+	// The log keeps only the longest window's requests.
+	if len(w.sent) != 3 {
+		t.Errorf("log holds %d send times, want the 3 inside the window", len(w.sent))
+	}
+}
+
+func TestWindowUnlimited(t *testing.T) {
+	w := newWindow(Budget{})
+	for i := range 5000 {
+		if wait := reserveAt(t, w, t0); wait.Duration != 0 {
+			t.Fatalf("request %d waits %s without a budget", i, wait.Duration)
+		}
+	}
+	if len(w.sent) != 0 {
+		t.Errorf("no budget keeps %d send times, want none", len(w.sent))
+	}
+}
+
+func header(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i < len(kv); i += 2 {
+		h.Add(kv[i], kv[i+1])
+	}
+	return h
+}
+
+// TestWindowRemaining: the client never sends past the remaining count of
+// Cloudflare's Ratelimit header, counting the requests it sent after the
+// one whose answer carried the header, and an answer that arrives late
+// never raises it.
+func TestWindowRemaining(t *testing.T) {
+	w := newWindow(Budget{})
+	for range 4 {
+		reserveAt(t, w, t0) // seq 1..4
+	}
+	// The answer to request 2 says 3 remain: requests 3 and 4 may not be
+	// counted in it, so one more may go (seq 5), not three.
+	w.observe(2, header("Ratelimit", `"default";r=3;t=30`), t0)
+	if wait := reserveAt(t, w, t0); wait.Duration != 0 {
+		t.Fatalf("5th request waits %s; one is left", wait.Duration)
+	}
+	wait := reserveAt(t, w, t0.Add(time.Second))
+	if wait.Reason != WaitRemaining || wait.Duration != 29*time.Second {
+		t.Fatalf("6th request: %+v, want a 29s wait for the remaining count", wait)
+	}
+	// A late answer to request 1 saying more remain does not raise it.
+	w.observe(1, header("Ratelimit", `"default";r=50;t=30`), t0.Add(time.Second))
+	if wait := reserveAt(t, w, t0.Add(time.Second)); wait.Reason != WaitRemaining {
+		t.Fatalf("a stale answer raised the remaining count: %+v", wait)
+	}
+	// At the reset the header no longer binds.
+	if wait := reserveAt(t, w, t0.Add(30*time.Second)); wait.Duration != 0 {
+		t.Fatalf("request after the reset waits %s", wait.Duration)
+	}
+	// A newer answer replaces the state: the answer to request 6 says 0
+	// remain for 5s.
+	w.observe(6, header("Ratelimit", `"default";r=0;t=5`), t0.Add(30*time.Second))
+	if wait := reserveAt(t, w, t0.Add(31*time.Second)); wait.Duration != 4*time.Second {
+		t.Fatalf("r=0: wait %s, want 4s", wait.Duration)
+	}
+}
+
+// TestWindowPolicy: a Ratelimit-Policy tighter than the budget binds.
+func TestWindowPolicy(t *testing.T) {
+	w := newWindow(Budget{Requests: 100, Window: time.Minute})
+	reserveAt(t, w, t0)
+	w.observe(1, header("Ratelimit-Policy", `"burst";q=2;w=10`), t0)
+	reserveAt(t, w, t0)
+	wait := reserveAt(t, w, t0)
+	if wait.Reason != WaitBudget || wait.Duration != 10*time.Second || wait.Detail != "2 requests in the last 10s (budget 2/10s)" {
+		t.Fatalf("third request under a 2/10s policy: %+v", wait)
+	}
+}
+
+func TestParseRatelimit(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []string
+		rem    int
+		reset  time.Duration
+		ok     bool
+	}{
+		{"absent", nil, 0, 0, false},
+		{"cloudflare", []string{`"default";r=50;t=30`}, 50, 30 * time.Second, true},
+		{"token name", []string{`default;r=7;t=2`}, 7, 2 * time.Second, true},
+		{"two policies: fewest remaining", []string{`"burst";r=90;t=1, "default";r=12;t=200`}, 12, 200 * time.Second, true},
+		{"two header lines", []string{`"burst";r=90;t=1`, `"default";r=12;t=200`}, 12, 200 * time.Second, true},
+		{"zero left", []string{`"default";r=0;t=300`}, 0, 300 * time.Second, true},
+		{"old draft dictionary", []string{`limit=100, remaining=42, reset=9`}, 42, 9 * time.Second, true},
+		{"empty", []string{""}, 0, 0, false},
+		{"no t", []string{`"default";r=5`}, 0, 0, false},
+		{"no r", []string{`"default";t=5`}, 0, 0, false},
+		{"negative", []string{`"default";r=-1;t=5`}, 0, 0, false},
+		{"decimal", []string{`"default";r=1.5;t=5`}, 0, 0, false},
+		{"string value", []string{`"default";r="5";t=5`}, 0, 0, false},
+		{"reset beyond a day", []string{`"default";r=5;t=999999`}, 0, 0, false},
+		{"garbage", []string{`not a header ;;; ==`}, 0, 0, false},
+		{"one bad policy spoils the header", []string{`"a";r=5;t=5, "b";r=x;t=5`}, 0, 0, false},
+		{"inner list", []string{`("a" "b");r=5;t=5`}, 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rem, reset, ok := parseRatelimit(tt.values)
+			if rem != tt.rem || reset != tt.reset || ok != tt.ok {
+				t.Errorf("parseRatelimit(%q) = %d, %s, %v; want %d, %s, %v", tt.values, rem, reset, ok, tt.rem, tt.reset, tt.ok)
+			}
+		})
+	}
+}
+
+func TestParseRatelimitPolicy(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []string
+		want   []Budget
+		ok     bool
+	}{
+		{"absent", nil, nil, false},
+		{"cloudflare", []string{`"burst";q=100;w=60`}, []Budget{{100, time.Minute}}, true},
+		{"two", []string{`"burst";q=100;w=60, "default";q=1200;w=300`}, []Budget{{100, time.Minute}, {1200, 5 * time.Minute}}, true},
+		{"zero quota", []string{`"burst";q=0;w=60`}, nil, false},
+		{"zero window", []string{`"burst";q=10;w=0`}, nil, false},
+		{"missing w", []string{`"burst";q=10`}, nil, false},
+		{"malformed", []string{`"burst;q=10`}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := parseRatelimitPolicy(tt.values)
+			if ok != tt.ok || len(got) != len(tt.want) {
+				t.Fatalf("parseRatelimitPolicy(%q) = %v, %v; want %v, %v", tt.values, got, ok, tt.want, tt.ok)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("policy %d = %v, want %v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestWindowMalformedHeadersChangeNothing: a malformed header neither
+// blocks nor frees anything.
+func TestWindowMalformedHeadersChangeNothing(t *testing.T) {
+	w := newWindow(Budget{Requests: 1, Window: time.Minute})
+	reserveAt(t, w, t0)
+	w.observe(1, header("Ratelimit", `"default";r=x`, "Ratelimit-Policy", `q=`), t0)
+	if w.remain != nil || w.policy != nil {
+		t.Fatalf("malformed headers were learnt: remain %+v, policy %v", w.remain, w.policy)
+	}
+	if wait := reserveAt(t, w, t0); wait.Duration != time.Minute {
+		t.Fatalf("budget wait %s, want 1m", wait.Duration)
+	}
+}
+
+func TestParseBudget(t *testing.T) {
+	good := map[string]Budget{
+		"1000/5m":  {1000, 5 * time.Minute},
+		"1200/5m":  {1200, 5 * time.Minute},
+		"600/150s": {600, 150 * time.Second},
+		" 1/1s ":   {1, time.Second},
+		"none":     {},
+	}
+	for in, want := range good {
+		got, err := ParseBudget(in)
+		if err != nil || got != want {
+			t.Errorf("ParseBudget(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "1000", "1000/", "/5m", "0/5m", "-1/5m", "1000/0s", "1000/500ms", "1000/25h", "x/5m", "1000/5", "1e3/5m", "2000000/5m"} {
+		if got, err := ParseBudget(in); err == nil {
+			t.Errorf("ParseBudget(%q) = %v, want an error", in, got)
+		}
+	}
+	for _, b := range []Budget{DefaultBudget(), {600, 150 * time.Second}, {5, 2 * time.Hour}, {}} {
+		back, err := ParseBudget(b.String())
+		if err != nil || back != b {
+			t.Errorf("ParseBudget(%q) = %v, %v; want %v back", b.String(), back, err, b)
+		}
+	}
+	if s := DefaultBudget().String(); s != "1000/5m" {
+		t.Errorf("DefaultBudget() = %s, want 1000/5m", s)
+	}
+}

@@ -1,0 +1,144 @@
+package cfapi_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ztsync/ztsync/cfapi"
+)
+
+// waitLog collects what Options.OnWait is told.
+type waitLog struct {
+	mu    sync.Mutex
+	waits []cfapi.Wait
+}
+
+func (l *waitLog) add(w cfapi.Wait) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.waits = append(l.waits, w)
+}
+
+func (l *waitLog) all() []cfapi.Wait {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]cfapi.Wait(nil), l.waits...)
+}
+
+// TestBudgetPacesTheClient: with a budget of 2 per minute, two calls go
+// at once and the third waits a minute on the client's clock, reported
+// through OnWait.
+func TestBudgetPacesTheClient(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { okFor(w, r) })
+	var log waitLog
+	client, clock := newClient(t, srv.URL, func(o *cfapi.Options) {
+		o.Budget = cfapi.Budget{Requests: 2, Window: time.Minute}
+		o.OnWait = log.add
+	})
+	for i := range 3 {
+		if err := getOrg.do(t.Context(), client); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if diff := cmp.Diff([]time.Duration{time.Minute}, clock.Slept()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+	waits := log.all()
+	if len(waits) != 1 || waits[0].Reason != cfapi.WaitBudget || waits[0].Duration != time.Minute {
+		t.Fatalf("OnWait got %+v, want one 1m budget wait", waits)
+	}
+	if st := client.Stats(); st.BudgetWaits != 1 || st.Requests["GET"] != 3 {
+		t.Errorf("Stats = %+v, want 1 budget wait and 3 GETs", st)
+	}
+}
+
+// TestBudgetObeysRatelimitHeader: an answer saying no request remains
+// for 20 s makes the next call wait 20 s, with no budget of its own.
+func TestBudgetObeysRatelimitHeader(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			w.Header().Set("Ratelimit", `"default";r=0;t=20`)
+		}
+		okFor(w, r)
+	})
+	var log waitLog
+	client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.OnWait = log.add })
+	for i := range 2 {
+		if err := getOrg.do(t.Context(), client); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if diff := cmp.Diff([]time.Duration{20 * time.Second}, clock.Slept()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+	if w := log.all(); len(w) != 1 || w[0].Reason != cfapi.WaitRemaining {
+		t.Errorf("OnWait got %+v, want one wait for the remaining count", w)
+	}
+	if srv.requests() != 2 {
+		t.Errorf("requests = %d, want 2", srv.requests())
+	}
+}
+
+// TestRetryAfterLongerThanTimeout: a 429 asking for a wait longer than the
+// timeout fails at once, with no wait and no second attempt, and says
+// for how long Cloudflare blocks; one within the timeout is waited for,
+// reported through OnWait, and the write is sent exactly twice in all.
+func TestRetryAfterLongerThanTimeout(t *testing.T) {
+	for _, c := range []call{getOrg, createOrg, updateOrg, revoke} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Retry-After", "3600")
+				reply(w, http.StatusTooManyRequests, err429)
+			})
+			client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 30 * time.Second })
+			err := c.do(t.Context(), client)
+			var te *cfapi.ThrottledError
+			if !errors.As(err, &te) || te.Wait != time.Hour {
+				t.Fatalf("error %v, want a ThrottledError of 1h", err)
+			}
+			var ae *cfapi.APIError
+			if !errors.As(err, &ae) || ae.Status != 429 {
+				t.Errorf("error does not wrap the 429 APIError: %v", err)
+			}
+			for _, want := range []string{"1h0m0s", "Retry-After", "30s timeout", "13:00:00 UTC"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			if srv.requests() != 1 || len(clock.Slept()) != 0 {
+				t.Errorf("requests %d, waits %v; want 1 request and no wait", srv.requests(), clock.Slept())
+			}
+		})
+	}
+	t.Run("within the timeout", func(t *testing.T) {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			if n == 1 {
+				w.Header().Set("Retry-After", "240")
+				reply(w, http.StatusTooManyRequests, err429)
+				return
+			}
+			okFor(w, r)
+		})
+		var log waitLog
+		client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 5 * time.Minute; o.OnWait = log.add })
+		if err := updateOrg.do(t.Context(), client); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]time.Duration{4 * time.Minute}, clock.Slept()); diff != "" {
+			t.Errorf("waits (-want +got):\n%s", diff)
+		}
+		w := log.all()
+		if len(w) != 1 || w[0].Reason != cfapi.WaitRetryAfter || w[0].Duration != 4*time.Minute || !strings.Contains(w[0].Detail, "429") {
+			t.Errorf("OnWait got %+v, want one 4m Retry-After wait naming the 429", w)
+		}
+		if srv.requests() != 2 {
+			t.Errorf("PUT sent %d times, want 2 (the 429, then the write)", srv.requests())
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ztsync/ztsync/cfapi"
+	"github.com/ztsync/ztsync/cfapi/emulator"
 )
 
 // waitLog collects what Options.OnWait is told.
@@ -141,4 +142,41 @@ func TestRetryAfterLongerThanTimeout(t *testing.T) {
 			t.Errorf("PUT sent %d times, want 2 (the 429, then the write)", srv.requests())
 		}
 	})
+}
+
+// TestBudgetAgainstEmulator: against the emulator enforcing 5 requests a
+// minute, a client without a budget of its own reads the Ratelimit
+// header and waits for the window instead of earning a 429; so does a
+// client whose budget is above the emulator's, and one whose budget is
+// below it never needs the header. Both sides run on one fake clock: no
+// test sleeps.
+func TestBudgetAgainstEmulator(t *testing.T) {
+	for _, b := range []cfapi.Budget{{}, {Requests: 100, Window: time.Minute}, {Requests: 4, Window: time.Minute}} {
+		t.Run(b.String(), func(t *testing.T) {
+			clock := newFakeClock(false)
+			srv := emulator.NewServer(t, emulator.Options{Token: testToken, Clock: clock.Now,
+				Limit: emulator.Limit{Requests: 5, Window: time.Minute}})
+			srv.SetOrganization(account.Kind, account.ID, orgBody)
+			c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock; o.Budget = b })
+			for i := range 12 {
+				if _, err := c.GetOrganization(t.Context(), account); err != nil {
+					t.Fatalf("GET %d: %v", i+1, err)
+				}
+			}
+			if n := srv.Throttled(); n != 0 {
+				t.Errorf("the emulator answered %d 429s", n)
+			}
+			if st := c.Stats(); st.Requests["GET"] != 12 || st.Throttled != 0 {
+				t.Errorf("Stats = %+v, want 12 GETs and no 429", st)
+			}
+			// 12 requests at 5 (or 4) a minute span at least two slides.
+			per := 5
+			if b.Requests == 4 {
+				per = 4
+			}
+			if elapsed, least := clock.Now().Sub(newFakeClock(false).Now()), time.Duration((12-1)/per)*time.Minute; elapsed < least {
+				t.Errorf("12 requests took %s of clock time, want at least %s", elapsed, least)
+			}
+		})
+	}
 }

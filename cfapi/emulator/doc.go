@@ -61,6 +61,17 @@
 // The codes and messages are exported (CodeNotFound, MessageNotFound, ...)
 // for tests; the Access ones other than the namespace are our choice.
 //
+// Cloudflare's request limit (Options.Limit, SetLimit; budget.go): each
+// user (API token, or API key) may make Limit.Requests requests in any
+// sliding window of Limit.Window. Answers within it carry
+// `Ratelimit: "default";r=REMAINING;t=SECONDS` (t: until the oldest
+// counted request leaves the window) and
+// `Ratelimit-Policy: "default";q=REQUESTS;w=SECONDS`. The request over the
+// limit answers 429 with code 971 and Retry-After, and starts a block of
+// one whole Window during which every request of that user answers the
+// same (cloudflare-api.md §5: "blocked for the next five minutes"). Blocked
+// requests are not counted and change nothing.
+//
 // Fault injection (SetLatency, InjectFault) lets tests and benchmarks
 // drive the client's retry paths: 429 with Retry-After, 5xx, dropped
 // connections, success:false on 200, malformed bodies, and a write that is

@@ -68,6 +68,13 @@ type Options struct {
 	// Clock gives the time for created_at/updated_at, revocations and
 	// recorded requests; nil means time.Now.
 	Clock func() time.Time
+	// Limit is the request budget enforced per user (budget.go): past it
+	// every request of the user answers 429 with Retry-After for one
+	// Window. The zero Limit enforces none. Answers within it carry the
+	// Ratelimit and Ratelimit-Policy headers.
+	Limit Limit
+	// Latency delays every request (see SetLatency).
+	Latency time.Duration
 	// OnChange, when set, is called after each request that changed the
 	// state, before its answer is written and outside the emulator's lock
 	// (`ztsync emulator --state` saves the file there). It may be called
@@ -120,6 +127,8 @@ type Emulator struct {
 	faults   []*pendingFault
 	latency  time.Duration
 	seq      uint64
+	limit    Limit
+	users    map[string]*userWindow
 }
 
 // New returns an Emulator with empty state.
@@ -131,6 +140,9 @@ func New(opts Options) *Emulator {
 		onChange: opts.OnChange,
 		state:    newState(),
 		quit:     make(chan struct{}),
+		latency:  opts.Latency,
+		limit:    opts.Limit,
+		users:    map[string]*userWindow{},
 	}
 	if e.logger == nil {
 		e.logger = slog.New(slog.DiscardHandler)
@@ -297,8 +309,8 @@ func (c *capture) WriteHeader(int)             {}
 // answer leaves the endpoint's answer.
 func (c *capture) answer(r response) { c.resp = &r }
 
-// ServeHTTP serves one request: latency, then any injected fault, then the
-// routed endpoint.
+// ServeHTTP serves one request: latency, then the budget, then any
+// injected fault, then the routed endpoint.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Time: e.clock()}
 	var body []byte
@@ -316,6 +328,17 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.finish(rec, nil)
 		drop(w)
 		return
+	}
+
+	hdr, blocked := e.admit(r, rec.Time)
+	if blocked != nil {
+		rec.Status = blocked.status
+		e.finish(rec, blocked)
+		e.write(w, *blocked, nil)
+		return
+	}
+	for k, v := range hdr {
+		w.Header()[k] = v
 	}
 
 	fault := e.takeFault(r)

@@ -356,22 +356,34 @@ func dictInt(d *httpsfv.Dictionary, k string) (int64, bool) {
 	return n, ok && n >= 0
 }
 
-// ThrottledError is a 429 whose Retry-After is longer than the client's
-// timeout: the client gives up at once instead of waiting. It wraps the
-// 429's *APIError.
+// ThrottledError is a wait Cloudflare asks for that is longer than the
+// client's timeout: the Retry-After of a 429, or the reset of a Ratelimit
+// header with no request left. The client gives up at once instead of
+// waiting. For a 429 it wraps the answer's *APIError.
 type ThrottledError struct {
-	// Wait is the Retry-After; Until when it ends.
+	// Method and Path are the call that would have waited.
+	Method, Path string
+	// Wait is how long Cloudflare asks to wait; Until when it ends.
 	Wait  time.Duration
 	Until time.Time
 	// Timeout is the client's timeout the wait exceeds.
 	Timeout time.Duration
-	// Err is the 429 answer.
+	// Err is the 429 answer; nil when the Ratelimit header said so.
 	Err error
 }
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("%v; Cloudflare blocks requests for %s (Retry-After, until %s), longer than the %s timeout: the limit is shared by every tool of the user, so wait and run again, or raise the timeout to sit the block out",
-		e.Err, e.Wait.Round(time.Second), e.Until.UTC().Format("15:04:05 UTC"), e.Timeout)
+	what := fmt.Sprintf("%s %s: Cloudflare's Ratelimit header says no request is left", e.Method, e.Path)
+	if e.Err != nil {
+		what = fmt.Sprintf("%v; Cloudflare blocks requests (Retry-After)", e.Err)
+	}
+	return fmt.Sprintf("%s for %s, until %s, longer than the %s timeout: the limit is shared by every tool of the user, so wait and run again, or raise the timeout to sit it out",
+		what, e.Wait.Round(time.Second), e.Until.UTC().Format("15:04:05 UTC"), e.Timeout)
 }
 
 func (e *ThrottledError) Unwrap() error { return e.Err }
+
+// CloudflareLimit is Cloudflare's own limit as a Budget: 1200/5m.
+func CloudflareLimit() Budget {
+	return Budget{Requests: CloudflareRequests, Window: CloudflareWindow}
+}

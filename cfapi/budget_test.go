@@ -107,7 +107,7 @@ func TestRetryAfterLongerThanTimeout(t *testing.T) {
 			if !errors.As(err, &ae) || ae.Status != 429 {
 				t.Errorf("error does not wrap the 429 APIError: %v", err)
 			}
-			for _, want := range []string{"1h0m0s", "Retry-After", "30s timeout", "13:00:00 UTC"} {
+			for _, want := range []string{"1h0m0s", "Retry-After", "30s timeout", "13:00:00 UTC", "429"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not say %q", err, want)
 				}
@@ -178,5 +178,32 @@ func TestBudgetAgainstEmulator(t *testing.T) {
 				t.Errorf("12 requests took %s of clock time, want at least %s", elapsed, least)
 			}
 		})
+	}
+}
+
+// TestRemainingLongerThanTimeout: when Cloudflare's header says nothing
+// is left for longer than the timeout and than Cloudflare's 5-minute
+// window, the next call fails at once without sending.
+func TestRemainingLongerThanTimeout(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Ratelimit", `"default";r=0;t=600`)
+		okFor(w, r)
+	})
+	client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 30 * time.Second })
+	if err := getOrg.do(t.Context(), client); err != nil {
+		t.Fatal(err)
+	}
+	err := getOrg.do(t.Context(), client)
+	var te *cfapi.ThrottledError
+	if !errors.As(err, &te) || te.Wait != 10*time.Minute || te.Err != nil {
+		t.Fatalf("error %v, want a ThrottledError of 10m from the header", err)
+	}
+	for _, want := range []string{"GET /accounts/", "Ratelimit header", "10m0s", "5m0s timeout"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if srv.requests() != 1 || len(clock.Slept()) != 0 {
+		t.Errorf("requests %d, waits %v; want 1 request and no wait", srv.requests(), clock.Slept())
 	}
 }

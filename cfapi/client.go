@@ -293,8 +293,12 @@ func (c *Client) do(req *http.Request, v any) error {
 	ctx := req.Context()
 	path := strings.TrimPrefix(req.URL.Path, c.base.Path)
 	for attempt := 1; ; attempt++ {
-		seq, err := c.await(ctx)
+		seq, err := c.await(ctx, req.Method, path)
 		if err != nil {
+			var te *ThrottledError
+			if errors.As(err, &te) {
+				return c.redact(err)
+			}
 			return c.redact(fmt.Errorf("%s %s: %w", req.Method, path, err))
 		}
 		next, wait, err := c.attempt(req, path, attempt, seq, v)
@@ -304,7 +308,7 @@ func (c *Client) do(req *http.Request, v any) error {
 		if next == throttled && wait > c.timeout {
 			// Waiting would outlast the timeout: say so now rather than
 			// retry into the same block.
-			return c.redact(&ThrottledError{Wait: wait, Until: c.clock.Now().Add(wait), Timeout: c.timeout, Err: err})
+			return c.redact(&ThrottledError{Method: req.Method, Path: path, Wait: wait, Until: c.clock.Now().Add(wait), Timeout: c.timeout, Err: err})
 		}
 		if attempt > c.maxRetries {
 			return c.redact(fmt.Errorf("%w (gave up after %d attempts)", err, attempt))
@@ -427,7 +431,7 @@ func retrySafe(req *http.Request) bool {
 // await waits for the rate limiter, then for the end of any pause that a
 // 429 started (it may be extended while waiting), then for the budget,
 // and returns the request's place in the budget.
-func (c *Client) await(ctx context.Context) (int64, error) {
+func (c *Client) await(ctx context.Context, method, path string) (int64, error) {
 	if c.limiter != nil {
 		now := c.clock.Now()
 		r := c.limiter.ReserveN(now, 1)
@@ -449,6 +453,11 @@ func (c *Client) await(ctx context.Context) (int64, error) {
 		seq, w := c.window.reserve(c.clock.Now())
 		if w.Duration <= 0 {
 			return seq, nil
+		}
+		// Cloudflare's window is 5 minutes: a header asking for a longer
+		// wait than that and the timeout is not sat out.
+		if limit := max(c.timeout, CloudflareWindow); w.Reason == WaitRemaining && w.Duration > limit {
+			return 0, &ThrottledError{Method: method, Path: path, Wait: w.Duration, Until: w.Until, Timeout: limit}
 		}
 		c.count(func(s *Stats) { s.BudgetWaits++ })
 		c.report(w)

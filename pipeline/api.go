@@ -25,23 +25,28 @@ type APIFlags struct {
 	baseURL string
 	// Concurrency is how many API requests are in flight at once.
 	Concurrency int
-	rateLimit   float64
-	maxRetries  int
-	timeout     time.Duration
-	emulator    string
-	debug       bool
+	// Terminal says stderr is a terminal: API waits show as a countdown
+	// on one line there, and as a line every 10 s elsewhere (CI logs).
+	Terminal   bool
+	budget     cfapi.Budget
+	rateLimit  float64
+	maxRetries int
+	timeout    time.Duration
+	emulator   string
+	debug      bool
 
 	fs *flag.FlagSet
 }
 
 // AddAPIFlags registers the API flags on fs.
 func AddAPIFlags(fs *flag.FlagSet) *APIFlags {
-	c := &APIFlags{fs: fs}
+	c := &APIFlags{fs: fs, budget: cfapi.DefaultBudget()}
 	fs.StringVar(&c.baseURL, "base-url", "", "Cloudflare API base URL (default $CLOUDFLARE_BASE_URL or "+cfapi.DefaultBaseURL+")")
 	fs.IntVar(&c.Concurrency, "concurrency", 8, "API requests in flight at once")
-	fs.Float64Var(&c.rateLimit, "rate-limit", 4, "API requests per second, across all workers (0 = unlimited)")
+	fs.Var(BudgetValue{B: &c.budget}, "api-budget", "at most `N/DURATION` API requests in any sliding window, as Cloudflare counts (its limit: 1200/5m per user; none = only Cloudflare's headers)")
+	fs.Float64Var(&c.rateLimit, "rate-limit", 0, "extra pace in API requests per second, across all workers (0 = none: the budget paces)")
 	fs.IntVar(&c.maxRetries, "max-retries", 4, "retries of a failed API request (429, 5xx, network errors)")
-	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "timeout of one API request")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "timeout of one API request, and the longest Retry-After of a 429 to wait for (a Cloudflare block lasts up to 5m)")
 	fs.StringVar(&c.emulator, "emulator", "", "use the built-in API emulator with its state in `FILE` (created if missing) instead of Cloudflare")
 	fs.BoolVar(&c.debug, "debug", false, "log every API request and response to stderr (credentials redacted)")
 	return c
@@ -87,6 +92,7 @@ type Session struct {
 	emu       *emulator.Emulator
 	server    *httptest.Server
 	stateFile string
+	waits     *waitReporter
 }
 
 // Connect builds the API client from the flags and the environment (getenv): with
@@ -103,6 +109,7 @@ func (c *APIFlags) Connect(_ context.Context, getenv func(string) string, stderr
 		Token:      getenv("CLOUDFLARE_API_TOKEN"),
 		APIKey:     getenv("CLOUDFLARE_API_KEY"),
 		Email:      getenv("CLOUDFLARE_EMAIL"),
+		Budget:     c.budget,
 		RateLimit:  c.rateLimit,
 		MaxRetries: c.maxRetries,
 		Timeout:    c.timeout,
@@ -113,9 +120,11 @@ func (c *APIFlags) Connect(_ context.Context, getenv func(string) string, stderr
 	if c.debug {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	s := &Session{}
+	s := &Session{waits: newWaitReporter(stderr, c.Terminal)}
+	opts.OnWait = s.waits.onWait
 	if c.emulator != "" {
-		s.emu = emulator.New(emulator.Options{})
+		// The in-process emulator enforces Cloudflare's own limit.
+		s.emu = emulator.New(emulator.Options{Limit: emulator.Limit(cfapi.CloudflareLimit())})
 		if err := s.emu.LoadFile(c.emulator); err != nil {
 			return nil, WithCode(ExitInvalid, fmt.Errorf("emulator state %s: %w", c.emulator, err))
 		}
@@ -124,9 +133,6 @@ func (c *APIFlags) Connect(_ context.Context, getenv func(string) string, stderr
 		opts.BaseURL = s.server.URL + emulator.PathPrefix
 		if opts.Token == "" && opts.APIKey == "" {
 			opts.Token = "emulator"
-		}
-		if !c.Set("rate-limit") {
-			opts.RateLimit = 0 // the emulator has no rate limit to respect
 		}
 	} else if opts.Token == "" {
 		switch {
@@ -159,9 +165,15 @@ func (s *Session) Save() error {
 	return nil
 }
 
-// Close stops the in-process emulator, if any.
+// Close stops the wait progress and the in-process emulator, if any.
 func (s *Session) Close() {
-	if s != nil && s.server != nil {
+	if s == nil {
+		return
+	}
+	if s.waits != nil {
+		s.waits.close()
+	}
+	if s.server != nil {
 		s.server.Close()
 	}
 }

@@ -55,6 +55,7 @@ func runApply(ctx context.Context, e *env, args []string) error {
 	maxPct := fs.Float64("max-change-percent", applier.DefaultMaxChangePercent,
 		"refuse a plan that changes more than this `PERCENT` of the declared resources when more than 10 are declared (100 turns the guard off)")
 	api := pipeline.AddAPIFlags(fs)
+	api.Terminal = e.terminal(e.stderr)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err

@@ -49,6 +49,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	allFields := fs.Bool("all-fields", false, "also write false booleans, so that ztsync manages them")
 	out := fs.String("out", "", "write the configuration to `FILE` instead of stdout")
 	api := pipeline.AddAPIFlags(fs)
+	api.Terminal = e.terminal(e.stderr)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	var targets pipeline.StringList
 	fs.Var(&targets, "target", "plan only this `ADDR`ess or address prefix (account/prod); repeatable")
 	api := pipeline.AddAPIFlags(fs)
+	api.Terminal = e.terminal(e.stderr)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}

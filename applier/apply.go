@@ -32,9 +32,10 @@ const DefaultMaxChangePercent = 30
 // that Ctrl-C never cuts a write in half.
 const DefaultCallTimeout = 5 * time.Minute
 
-// maxCreatePosts is how many POSTs one create makes at most: a POST that
-// failed ambiguously and that a GET shows did not happen is sent once more.
-const maxCreatePosts = 2
+// maxWrites is how many times one write (a create's POST, an update's
+// PUT) is sent at most: a write that failed ambiguously is sent again only
+// when a GET shows that it did not happen and that nothing else moved.
+const maxWrites = 3
 
 // Options tune Apply.
 type Options struct {
@@ -47,11 +48,11 @@ type Options struct {
 	// Progress, when set, is called as each change starts and ends. Calls
 	// never overlap, so it needs no locking; it must not block for long.
 	Progress func(Event)
-	// Ambiguous reports whether a failed POST create may have reached the
-	// server (cfapi: errors.Is(err, cfapi.ErrAmbiguous)); such a create is
-	// checked with a GET before it is sent again. Nil treats every failed
-	// POST as ambiguous, which is safe and costs one GET. Deadline and
-	// cancellation errors always count as ambiguous.
+	// Ambiguous reports whether a failed write (POST create, PUT) may have
+	// reached the server (cfapi: errors.Is(err, cfapi.ErrAmbiguous)); such
+	// a write is checked with a GET before it is sent again. Nil treats
+	// every failed write as ambiguous, which is safe and costs one GET.
+	// Deadline and cancellation errors always count as ambiguous.
 	Ambiguous func(error) bool
 	// CallTimeout bounds each API call; DefaultCallTimeout when zero.
 	CallTimeout time.Duration
@@ -76,15 +77,28 @@ type Event struct {
 // It does not check staleness: call CheckStale first for a plan file.
 //
 // Scopes run concurrently (opts.Concurrency); inside a scope the changes
-// run in plan order and a failure skips the rest of that scope only.
+// run in plan order and a failure or refusal skips the rest of that scope
+// only.
+//
+// Before each organization or DoH write the resource is read again: when
+// its digest is not the change's live_digest (it moved since the plan), or
+// when the change's body is not that fresh object plus the change's diff
+// (CheckBody: the plan file was edited), the change is Refused and nothing
+// is written for it. A revocation whose body is not its address's email
+// and revoke_user's options is refused too.
 //
 //   - update: PUT the planned body as it is (it is the whole object).
-//   - create: POST the body. A POST that failed ambiguously is followed by
-//     a GET: an organization that now exists is taken as this create's;
-//     one that does not is POSTed once more. Then, when the change has a
-//     follow-up, PUT the object the POST returned (without created_at and
-//     updated_at) with the planned body and the follow-up's laid over it.
+//   - create: POST the body, then, when the change has a follow-up, PUT
+//     the object the POST returned (without created_at and updated_at)
+//     with the planned body and the follow-up's laid over it.
 //   - DoH: PUT the body. revoke: POST the body.
+//
+// A POST or PUT that failed in a way that may have reached the server
+// (opts.Ambiguous) is followed by a GET: when it shows the write took
+// effect, the change is Applied (with a Note); when the resource is still
+// as the plan saw it, the write is sent again, at most three times in all;
+// otherwise the change failed. A write is never repeated over a state it
+// cannot account for.
 //
 // Every created or updated organization and DoH object is read back with a
 // GET; a managed field of the change's diff that does not hold the planned
@@ -163,14 +177,14 @@ type applier struct {
 
 // scope runs the changes of one scope in order.
 func (a *applier) scope(ctx context.Context, idx []int) {
-	var failed string // address of the change that failed
+	var failed string // the change that failed or was refused, and which
 	for _, i := range idx {
 		c := &a.p.Changes[i]
 		r := Result{Address: c.Address, Action: c.Action}
 		switch {
 		case failed != "":
 			r.Status = Skipped
-			r.Err = fmt.Errorf("not attempted: %s failed earlier in %s", failed, c.Scope.Address())
+			r.Err = fmt.Errorf("not attempted: %s earlier in %s", failed, c.Scope.Address())
 		case ctx.Err() != nil:
 			r.Status = Interrupted
 			r.Err = errors.New("not started: apply was interrupted")
@@ -178,8 +192,11 @@ func (a *applier) scope(ctx context.Context, idx []int) {
 			a.progress(Event{Index: i, Change: c})
 			r = a.change(ctx, c)
 			a.progress(Event{Index: i, Change: c, Done: true, Result: r})
-			if r.Status == Failed {
-				failed = c.Address
+			switch r.Status {
+			case Failed:
+				failed = c.Address + " failed"
+			case Refused:
+				failed = c.Address + " was refused"
 			}
 		}
 		a.results[i] = r
@@ -201,128 +218,6 @@ func (a *applier) call(ctx context.Context, f func(ctx context.Context) error) e
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.opts.CallTimeout)
 	defer cancel()
 	return f(cctx)
-}
-
-// change makes one change and reads it back.
-func (a *applier) change(ctx context.Context, c *planner.Change) Result {
-	r := Result{Address: c.Address, Action: c.Action}
-	var err error
-	switch {
-	case c.Resource == planner.Organization && c.Action == planner.Update:
-		err = a.call(ctx, func(ctx context.Context) error {
-			_, err := a.t.UpdateOrganization(ctx, c.Scope, c.Body)
-			return err
-		})
-	case c.Resource == planner.Organization && c.Action == planner.Create:
-		err = a.create(ctx, c)
-	case c.Resource == planner.DoH && c.Action == planner.Update:
-		err = a.call(ctx, func(ctx context.Context) error {
-			_, err := a.t.UpdateDoH(ctx, c.Scope, c.Body)
-			return err
-		})
-	case c.Resource == planner.Revocation && c.Action == planner.Revoke:
-		err = a.call(ctx, func(ctx context.Context) error {
-			return a.t.RevokeUser(ctx, c.Scope, c.Body)
-		})
-		if err != nil {
-			r.Status, r.Err = Failed, err
-		} else {
-			r.Status = Applied
-		}
-		return r
-	default:
-		r.Status = Failed
-		r.Err = fmt.Errorf("%s of %s is not a change ztsync makes", c.Action, c.Resource)
-		return r
-	}
-	if err != nil {
-		r.Status, r.Err = Failed, err
-		return r
-	}
-	var got schema.Object
-	err = a.call(ctx, func(ctx context.Context) error {
-		var err error
-		if c.Resource == planner.DoH {
-			got, err = a.t.GetDoH(ctx, c.Scope)
-		} else {
-			got, err = a.t.GetOrganization(ctx, c.Scope)
-		}
-		return err
-	})
-	if err != nil {
-		r.Status = NotConverged
-		r.Err = fmt.Errorf("written, but reading it back failed: %w", err)
-		return r
-	}
-	if fields := unconverged(c, got); len(fields) > 0 {
-		r.Status, r.Fields = NotConverged, fields
-		return r
-	}
-	r.Status = Applied
-	return r
-}
-
-// create POSTs a new organization, making sure an ambiguous failure never
-// creates twice, then sends the follow-up PUT.
-func (a *applier) create(ctx context.Context, c *planner.Change) error {
-	var obj schema.Object
-	var postErr error
-	for attempt := 1; ; attempt++ {
-		postErr = a.call(ctx, func(ctx context.Context) error {
-			var err error
-			obj, err = a.t.CreateOrganization(ctx, c.Scope, c.Body)
-			return err
-		})
-		if postErr == nil {
-			break
-		}
-		if !a.ambiguous(postErr) {
-			return postErr
-		}
-		var found schema.Object
-		getErr := a.call(ctx, func(ctx context.Context) error {
-			var err error
-			found, err = a.t.GetOrganization(ctx, c.Scope)
-			return err
-		})
-		if getErr == nil {
-			obj, postErr = found, nil // the POST reached the server
-			break
-		}
-		if !errors.Is(getErr, schema.ErrNotFound) {
-			return fmt.Errorf("%w; reading the organization to see whether it was created also failed, so it may or may not exist: %v", postErr, getErr)
-		}
-		if attempt == maxCreatePosts {
-			return fmt.Errorf("%w; the organization still does not exist after %d attempts", postErr, attempt)
-		}
-	}
-	if c.FollowUp == nil {
-		return nil
-	}
-	if len(obj) == 0 {
-		err := a.call(ctx, func(ctx context.Context) error {
-			var err error
-			obj, err = a.t.GetOrganization(ctx, c.Scope)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("created, but reading it for the follow-up PUT failed: %w", err)
-		}
-	}
-	body := planner.CopyObject(obj)
-	for _, k := range schema.ReadOnlyFields() {
-		delete(body, k)
-	}
-	merge(body, c.Body)
-	merge(body, c.FollowUp.Body)
-	err := a.call(ctx, func(ctx context.Context) error {
-		_, err := a.t.UpdateOrganization(ctx, c.Scope, body)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("created, but the follow-up PUT failed: %w", err)
-	}
-	return nil
 }
 
 func (a *applier) ambiguous(err error) bool {

@@ -148,8 +148,9 @@ func TestApplyCreateWithCustomPages(t *testing.T) {
 		t.Errorf("plan after apply has changes: %v", addresses(again))
 	}
 
-	// Account a: POST (without custom_pages), then a PUT of the whole
-	// object with custom_pages, then the read-back GET.
+	// Account a: the plan's GET, the GET just before the write, POST
+	// (without custom_pages), then a PUT of the whole object with
+	// custom_pages, then the read-back GET.
 	var seq []string
 	var put schema.Object
 	for _, r := range requests {
@@ -166,7 +167,7 @@ func TestApplyCreateWithCustomPages(t *testing.T) {
 			put = r.Body
 		}
 	}
-	if diff := cmp.Diff([]string{"GET", "POST", "PUT", "GET"}, seq); diff != "" {
+	if diff := cmp.Diff([]string{"GET", "GET", "POST", "PUT", "GET"}, seq); diff != "" {
 		t.Errorf("calls for account a (-want +got):\n%s", diff)
 	}
 	for _, k := range []string{"name", "auth_domain", "session_duration", "login_design", "custom_pages"} {
@@ -225,8 +226,8 @@ func TestApplyCreateAmbiguous(t *testing.T) {
 }
 
 func TestApplyCreateAmbiguousTwice(t *testing.T) {
-	// Two POSTs lost before reaching the state: the create gives up after
-	// the second instead of posting forever.
+	// POSTs lost before reaching the state: the create gives up after the
+	// third instead of posting forever.
 	e := newEnv(t)
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{
 		"name": "A", "auth_domain": "a.cloudflareaccess.com",
@@ -240,10 +241,10 @@ func TestApplyCreateAmbiguousTwice(t *testing.T) {
 	if rep.OK() || rep.Results[0].Status != applier.Failed {
 		t.Fatalf("want a failure:\n%s", rep)
 	}
-	if got := e.srv.Count("POST", "/access/organizations"); got != 2 {
-		t.Errorf("POSTs = %d, want 2", got)
+	if got := e.srv.Count("POST", "/access/organizations"); got != 3 {
+		t.Errorf("POSTs = %d, want 3", got)
 	}
-	if msg := rep.Results[0].Err.Error(); !strings.Contains(msg, "still does not exist after 2 attempts") {
+	if msg := rep.Results[0].Err.Error(); !strings.Contains(msg, "shows it was not applied, after 3 attempts") {
 		t.Errorf("error = %q", msg)
 	}
 }

@@ -26,6 +26,11 @@ const (
 	NotConverged Status = "not converged"
 	// Interrupted: not started because the apply was cancelled.
 	Interrupted Status = "interrupted"
+	// Refused: not written because, read again just before its write, the
+	// resource had moved since the plan, or the plan's body was not the
+	// live object plus the plan's diff (Err is a *RefusedError). The rest
+	// of the scope is skipped.
+	Refused Status = "refused"
 )
 
 // Result is the outcome of one change.
@@ -37,11 +42,14 @@ type Result struct {
 	// Status is what happened.
 	Status Status
 	// Err is the API error for Failed, the read-back error for a
-	// NotConverged without Fields, the reason for Skipped and Interrupted;
-	// nil for Applied.
+	// NotConverged without Fields, the reason for Skipped, Interrupted and
+	// Refused; nil for Applied.
 	Err error
 	// Fields are the managed fields that did not converge (NotConverged).
 	Fields []string
+	// Note is said of an Applied change that needed explaining, e.g. a
+	// write whose answer was lost and that a read-back showed applied.
+	Note string
 }
 
 // Report is the outcome of Apply: one Result per change, in plan order.
@@ -51,7 +59,7 @@ type Report struct {
 
 // Counts is the number of results of each status.
 type Counts struct {
-	Applied, Failed, Skipped, NotConverged, Interrupted int
+	Applied, Failed, Skipped, NotConverged, Interrupted, Refused int
 }
 
 // Counts counts the results by status.
@@ -69,6 +77,8 @@ func (r *Report) Counts() Counts {
 			c.NotConverged++
 		case Interrupted:
 			c.Interrupted++
+		case Refused:
+			c.Refused++
 		}
 	}
 	return c
@@ -86,7 +96,7 @@ func (r *Report) OK() bool {
 
 // Summary is the report's last line, e.g. "Apply complete: 2 applied, 1
 // failed, 1 skipped." ("Apply interrupted: …" after a cancellation; not
-// converged and interrupted counts appear when not zero).
+// converged, refused and interrupted counts appear when not zero).
 func (r *Report) Summary() string {
 	c := r.Counts()
 	head := "Apply complete"
@@ -96,6 +106,9 @@ func (r *Report) Summary() string {
 	s := fmt.Sprintf("%s: %d applied, %d failed, %d skipped", head, c.Applied, c.Failed, c.Skipped)
 	if c.NotConverged > 0 {
 		s += fmt.Sprintf(", %d not converged", c.NotConverged)
+	}
+	if c.Refused > 0 {
+		s += fmt.Sprintf(", %d refused", c.Refused)
 	}
 	if c.Interrupted > 0 {
 		s += fmt.Sprintf(", %d not started", c.Interrupted)
@@ -127,6 +140,9 @@ func (r *Report) Write(w io.Writer) error {
 		}
 		if res.Err != nil {
 			fmt.Fprintf(&b, ": %v", res.Err)
+		}
+		if res.Note != "" {
+			fmt.Fprintf(&b, " (%s)", res.Note)
 		}
 		b.WriteByte('\n')
 	}

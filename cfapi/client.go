@@ -379,7 +379,7 @@ func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any
 		err = fmt.Errorf("%s %s: %w", req.Method, path, err)
 		c.debug(ctx, "cfapi error", slog.String("method", req.Method), slog.String("path", path),
 			slog.Int("attempt", n), slog.Duration("duration", c.clock.Now().Sub(start)), slog.String("error", c.scrub(err.Error())))
-		if !retrySafe(req) && sent.Load() {
+		if !resendSafe(req) && sent.Load() {
 			return done, 0, &ambiguousError{err}
 		}
 		return retry, -1, err
@@ -426,6 +426,14 @@ func readAllFrom(get func() (io.ReadCloser, error)) ([]byte, error) {
 // POST create: GET and PUT are idempotent, and revoking twice revokes once.
 func retrySafe(req *http.Request) bool {
 	return req.Method != http.MethodPost || strings.HasSuffix(req.URL.Path, "/revoke_user")
+}
+
+// resendSafe reports whether req may be sent again after it reached the
+// server and its answer was lost: GET, and revoke_user. A PUT is not: it
+// may have been applied, and sending it again could write over a change
+// made in between, so it is ErrAmbiguous and the caller reads first.
+func resendSafe(req *http.Request) bool {
+	return req.Method == http.MethodGet || strings.HasSuffix(req.URL.Path, "/revoke_user")
 }
 
 // await waits for the rate limiter, then for the end of any pause that a

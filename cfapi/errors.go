@@ -17,10 +17,11 @@ import (
 // access.api.error.not_found and access.api.error.not_enabled messages.
 var ErrNotFound = schema.ErrNotFound
 
-// ErrAmbiguous marks a POST create that failed after the request may have
-// reached the server: a timeout or dropped connection after sending, a 5xx
-// answer, or a success status with an unreadable body. The client does not
-// retry it; the caller should GET the organization before creating again.
+// ErrAmbiguous marks a write (POST create, PUT) that failed after the
+// request may have reached the server: a timeout or dropped connection
+// after sending, a 5xx answer, or a success status with an unreadable body.
+// The client does not retry it; the caller should GET the resource before
+// writing again.
 var ErrAmbiguous = errors.New("the request may have reached the server")
 
 // APIError is a failed call: an HTTP status outside 2xx, an envelope with
@@ -157,11 +158,11 @@ func anyMessage(ds []ErrorDetail, f func(string) bool) bool {
 	return false
 }
 
-// ambiguousError wraps the failure of a create that may have happened.
+// ambiguousError wraps the failure of a write that may have happened.
 type ambiguousError struct{ err error }
 
 func (e *ambiguousError) Error() string {
-	return e.err.Error() + " (" + ErrAmbiguous.Error() + "; read the organization before creating again)"
+	return e.err.Error() + " (" + ErrAmbiguous.Error() + "; read it before writing again)"
 }
 func (e *ambiguousError) Unwrap() []error { return []error{ErrAmbiguous, e.err} }
 

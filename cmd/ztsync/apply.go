@@ -189,6 +189,9 @@ func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner
 		if c.NotConverged > 0 {
 			parts = append(parts, fmt.Sprintf("%d written but not converged (read back differs)", c.NotConverged))
 		}
+		if c.Refused > 0 {
+			parts = append(parts, fmt.Sprintf("%d refused (moved since the plan, or a body the plan's diff does not explain; nothing written for them)", c.Refused))
+		}
 		msg := fmt.Sprintf("%d of %d changes did not apply cleanly: %s", len(rep.Results)-c.Applied, len(rep.Results), strings.Join(parts, ", "))
 		if c.Interrupted > 0 {
 			msg = fmt.Sprintf("interrupted: %d changes not started; run plan again to see what is left", c.Interrupted)
@@ -196,7 +199,11 @@ func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner
 		if saveErr != nil {
 			msg += "; " + saveErr.Error()
 		}
-		return withCode(ExitError, errors.New(msg))
+		code := ExitError
+		if c.Refused > 0 && c.Failed == 0 && c.NotConverged == 0 && c.Interrupted == 0 && saveErr == nil {
+			code = ExitRefused // only refusals (and what they skipped)
+		}
+		return withCode(code, errors.New(msg))
 	}
 	return saveErr
 }

@@ -387,7 +387,14 @@ func TestApplyPartialFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Body and diff agree (apply refuses a body its diff does not
+	// explain), so the value reaches the API.
 	p.Changes[0].Body["session_duration"] = "forever"
+	for i := range p.Changes[0].Diff {
+		if p.Changes[0].Diff[i].Path == "session_duration" {
+			p.Changes[0].Diff[i].After = "forever"
+		}
+	}
 	p.Fingerprint = planner.Fingerprint(p.Changes)
 	var buf bytes.Buffer
 	if err := planner.WritePlan(&buf, p); err != nil {

@@ -110,7 +110,7 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		}
 	}
 	p.Summary.Unchanged = b.declared - len(p.Changes)
-	p.Fingerprint = Fingerprint(p.Changes)
+	p.Fingerprint = Fingerprint(p)
 	return p, nil
 }
 

@@ -104,8 +104,8 @@ func TestBuildDeterministic(t *testing.T) {
 			t.Fatalf("Build #%d differs from the first:\n%s", i, cmp.Diff(string(want), string(got)))
 		}
 	}
-	if first.Fingerprint != planner.Fingerprint(first.Changes) {
-		t.Errorf("Fingerprint field %s != Fingerprint(changes) %s", first.Fingerprint, planner.Fingerprint(first.Changes))
+	if first.Fingerprint != planner.Fingerprint(first) {
+		t.Errorf("Fingerprint field %s != Fingerprint(changes) %s", first.Fingerprint, planner.Fingerprint(first))
 	}
 	// Sanity on the shape: every scope contributes, in order.
 	if first.Summary.Create == 0 || first.Summary.Update == 0 || first.Summary.Revoke != 20 {

@@ -150,7 +150,7 @@ func checkInvariants(t *testing.T, p *planner.Plan) {
 	if got := s.Create + s.Update + s.Revoke + s.Unchanged; got != p.Declared {
 		t.Errorf("summary %+v adds up to %d, declared %d", s, got, p.Declared)
 	}
-	if p.Fingerprint != planner.Fingerprint(p.Changes) {
+	if p.Fingerprint != planner.Fingerprint(p) {
 		t.Errorf("fingerprint is not Fingerprint(changes)")
 	}
 	for _, c := range p.Changes {

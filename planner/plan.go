@@ -154,16 +154,39 @@ func (o Observed) Digest() string {
 	return hashJSON(o.Object)
 }
 
-// Fingerprint is the SHA-256 of the canonical JSON of changes without
-// live_digest, as "sha256:HEX": two plans that make the same calls have the
-// same fingerprint.
-func Fingerprint(changes []Change) string {
-	stripped := make([]Change, len(changes))
-	for i, c := range changes {
-		c.LiveDigest = ""
-		stripped[i] = c
+// Fingerprint is the SHA-256 of the canonical JSON of the plan, as
+// "sha256:HEX", leaving out only what says where and when it was made:
+// the fingerprint itself, created_at, tool_version, source.commit,
+// source.dirty, source.base and each change's live_digest (the stale check
+// and the per-write re-read judge those). Everything apply acts on or a
+// reviewer reads is covered: the changes (bodies, diffs, follow-ups,
+// reasons), summary, warnings, declared (the mass-change guard's
+// denominator), source.dir, and any field added to the format later, so a
+// file edited after it was made is refused. Two plans that make the same
+// calls from the same configuration have the same fingerprint, whichever
+// commit they were made at: the GitHub Action compares the reviewed plan's
+// with the merged one's this way.
+func Fingerprint(p *Plan) string {
+	if p == nil {
+		return hashJSON(nil)
 	}
-	return hashJSON(stripped)
+	q := *p
+	q.Fingerprint = ""
+	q.CreatedAt = time.Time{}
+	q.ToolVersion = ""
+	q.Source.Commit, q.Source.Dirty, q.Source.Base = "", false, ""
+	q.Changes = make([]Change, len(p.Changes))
+	for i, c := range p.Changes {
+		c.LiveDigest = ""
+		if c.Diff == nil {
+			c.Diff = []FieldDiff{} // as WritePlan writes it
+		}
+		q.Changes[i] = c
+	}
+	if q.Warnings == nil {
+		q.Warnings = []string{}
+	}
+	return hashJSON(q)
 }
 
 // hashJSON hashes encoding/json's output, which is canonical for our values:

@@ -63,7 +63,7 @@ func samplePlan() *planner.Plan {
 			LiveDigest: absent,
 		},
 	}
-	return &planner.Plan{
+	p := &planner.Plan{
 		FormatVersion: planner.FormatVersion,
 		ToolVersion:   "0.1.0",
 		CreatedAt:     time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
@@ -72,8 +72,15 @@ func samplePlan() *planner.Plan {
 		Changes:       changes,
 		Warnings:      []string{},
 		Declared:      7,
-		Fingerprint:   planner.Fingerprint(changes),
 	}
+	p.Fingerprint = planner.Fingerprint(p)
+	return p
+}
+
+func emptyPlan() *planner.Plan {
+	p := &planner.Plan{FormatVersion: planner.FormatVersion}
+	p.Fingerprint = planner.Fingerprint(p)
+	return p
 }
 
 func writePlan(t *testing.T, p *planner.Plan) []byte {
@@ -91,7 +98,7 @@ func TestPlanFileRoundTrip(t *testing.T) {
 		plan *planner.Plan
 	}{
 		{"sample", samplePlan()},
-		{"empty", &planner.Plan{FormatVersion: planner.FormatVersion, Fingerprint: planner.Fingerprint(nil)}},
+		{"empty", emptyPlan()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := writePlan(t, tt.plan)
@@ -109,7 +116,7 @@ func TestPlanFileRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(&want, got); diff != "" {
 				t.Errorf("ReadPlan(WritePlan(p)) mismatch (-want +got):\n%s", diff)
 			}
-			if got.Fingerprint != planner.Fingerprint(got.Changes) {
+			if got.Fingerprint != planner.Fingerprint(got) {
 				t.Errorf("fingerprint changed on the round trip")
 			}
 			// render.JSON writes the same file.
@@ -141,12 +148,12 @@ func TestReadPlanErrors(t *testing.T) {
 		}
 		f(m)
 		if refingerprint {
-			b, _ := json.Marshal(m["changes"])
-			var cs []planner.Change
+			b, _ := json.Marshal(m)
+			var q planner.Plan
 			d := json.NewDecoder(bytes.NewReader(b))
 			d.UseNumber()
-			if err := d.Decode(&cs); err == nil {
-				m["fingerprint"] = planner.Fingerprint(cs)
+			if err := d.Decode(&q); err == nil {
+				m["fingerprint"] = planner.Fingerprint(&q)
 			}
 		}
 		b, _ := json.MarshalIndent(m, "", "  ")
@@ -267,7 +274,7 @@ func FuzzReadPlan(f *testing.F) {
 		}
 		// Whatever ReadPlan accepts must be consistent and write back to
 		// something it accepts again.
-		if p.Fingerprint != planner.Fingerprint(p.Changes) {
+		if p.Fingerprint != planner.Fingerprint(p) {
 			t.Fatalf("accepted a plan whose fingerprint does not match")
 		}
 		if _, err := planner.ReadPlan(bytes.NewReader(writePlanNoT(p))); err != nil {

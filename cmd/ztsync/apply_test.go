@@ -395,7 +395,7 @@ func TestApplyPartialFailure(t *testing.T) {
 			p.Changes[0].Diff[i].After = "forever"
 		}
 	}
-	p.Fingerprint = planner.Fingerprint(p.Changes)
+	p.Fingerprint = planner.Fingerprint(p)
 	var buf bytes.Buffer
 	if err := planner.WritePlan(&buf, p); err != nil {
 		t.Fatal(err)

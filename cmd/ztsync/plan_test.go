@@ -199,7 +199,7 @@ func TestPlanCommandJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadPlan(--out): %v", err)
 	}
-	if p.Fingerprint != planner.Fingerprint(p.Changes) || p.Source.Dir == "" {
+	if p.Fingerprint != planner.Fingerprint(p) || p.Source.Dir == "" {
 		t.Errorf("plan file: %+v", p)
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(leftovers) > 0 {

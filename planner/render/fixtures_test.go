@@ -48,7 +48,7 @@ func finish(p *planner.Plan, unchanged int) *planner.Plan {
 	}
 	p.Summary.Unchanged = unchanged
 	p.Declared = len(p.Changes) + unchanged - p.Summary.Revoke
-	p.Fingerprint = planner.Fingerprint(p.Changes)
+	p.Fingerprint = planner.Fingerprint(p)
 	return p
 }
 

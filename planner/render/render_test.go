@@ -169,7 +169,7 @@ func TestJSONRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(p, &got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("round trip (-in +out):\n%s", diff)
 			}
-			if planner.Fingerprint(got.Changes) != p.Fingerprint {
+			if planner.Fingerprint(&got) != p.Fingerprint {
 				t.Error("fingerprint of the decoded changes differs")
 			}
 		})

@@ -88,7 +88,7 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		Source:        opts.Source,
 		Changes:       b.changes,
 		Warnings:      b.warnings,
-		Declared:      b.declared,
+		Declared:      b.declaredAll,
 	}
 	if p.Source.Base == "" {
 		p.Source.Base = opts.BaseRef
@@ -109,7 +109,7 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 			p.Summary.Revoke++
 		}
 	}
-	p.Summary.Unchanged = b.declared - len(p.Changes)
+	p.Summary.Unchanged = b.declaredAll - len(p.Changes) // untargeted ones included: the plan leaves them alone
 	p.Fingerprint = Fingerprint(p)
 	return p, nil
 }
@@ -123,13 +123,22 @@ type builder struct {
 	changes              []Change
 	warnings             []string
 	errs                 []error
-	declared             int
+	declaredAll          int // declared resources, targets or not
 	unplannedRevocations int
 }
 
 // scope plans one account or zone: organization, then DoH, then
 // revocations by email.
 func (b *builder) scope(sc schema.ScopeConfig) {
+	// The guard's denominator is the whole configuration: --target
+	// narrows a plan, it never makes the guard more permissive.
+	b.declaredAll += len(sc.Revoke)
+	if sc.Organization != nil {
+		b.declaredAll++
+	}
+	if sc.DoH != nil {
+		b.declaredAll++
+	}
 	orgAddr := Address(sc.Scope, Organization, "")
 	dohAddr := Address(sc.Scope, DoH, "")
 	wantOrg := sc.Organization != nil && b.targets.match(orgAddr)
@@ -156,16 +165,13 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 			return
 		}
 		if wantOrg {
-			b.declared++
 			creating = b.organization(sc, org)
 		}
 		if wantDoH {
-			b.declared++
 			b.doh(sc, org, creating, sc.Organization != nil)
 		}
 	}
 	for _, email := range revs {
-		b.declared++
 		b.revocation(sc, email)
 	}
 }

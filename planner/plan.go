@@ -122,8 +122,9 @@ type Plan struct {
 	Summary       Summary   `json:"summary"`
 	Changes       []Change  `json:"changes"`
 	Warnings      []string  `json:"warnings"`
-	// Declared counts the resources the configuration declares (the
-	// mass-change guard's denominator).
+	// Declared counts the resources the whole configuration declares,
+	// whatever --target selects (the mass-change guard's denominator, so
+	// that narrowing a plan never turns the guard off).
 	Declared    int    `json:"declared"`
 	Fingerprint string `json:"fingerprint"`
 }

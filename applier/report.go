@@ -116,6 +116,22 @@ func (r *Report) Summary() string {
 	return s + "."
 }
 
+// String is the result's line in Write: "ADDRESS: STATUS (ACTION)", then
+// the fields that did not converge and the error, if any.
+func (res Result) String() string {
+	s := fmt.Sprintf("%s: %s (%s)", res.Address, res.Status, res.Action)
+	if len(res.Fields) > 0 {
+		s += ": " + strings.Join(res.Fields, ", ")
+	}
+	if res.Err != nil {
+		s += fmt.Sprintf(": %v", res.Err)
+	}
+	if res.Note != "" {
+		s += " (" + res.Note + ")"
+	}
+	return s
+}
+
 // String returns what Write writes.
 func (r *Report) String() string {
 	var b strings.Builder
@@ -134,16 +150,7 @@ func (r *Report) String() string {
 func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	for _, res := range r.Results {
-		fmt.Fprintf(&b, "%s: %s (%s)", res.Address, res.Status, res.Action)
-		if len(res.Fields) > 0 {
-			fmt.Fprintf(&b, ": %s", strings.Join(res.Fields, ", "))
-		}
-		if res.Err != nil {
-			fmt.Fprintf(&b, ": %v", res.Err)
-		}
-		if res.Note != "" {
-			fmt.Fprintf(&b, " (%s)", res.Note)
-		}
+		b.WriteString(res.String())
 		b.WriteByte('\n')
 	}
 	b.WriteString(r.Summary())

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -133,8 +132,8 @@ func (a *action) parseArgs() error {
 	if fs.NArg() > 0 {
 		return pipeline.Usagef("input args: unexpected argument %q", fs.Arg(0))
 	}
-	if a.flags.maxChangePercent < 0 || math.IsNaN(a.flags.maxChangePercent) {
-		return pipeline.Usagef("input args: --max-change-percent must be a number from 0 up, not %v", a.flags.maxChangePercent)
+	if err := pipeline.CheckPercent("max-change-percent", a.flags.maxChangePercent); err != nil {
+		return pipeline.Usagef("input args: %v", err)
 	}
 	return nil
 }

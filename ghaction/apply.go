@@ -105,7 +105,6 @@ func (a *action) applyPush(ctx context.Context) error {
 	if err := sess.Save(); err != nil {
 		a.gha.Warningf("%v", err)
 	}
-	_ = report.Write(a.e.Stderr)
 	if !report.OK() {
 		status := "failed: " + report.Summary() + a.runSuffix()
 		a.setStatus(ctx, gh, rv, status)

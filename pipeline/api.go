@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
 	"net/http/httptest"
+	"os"
 	"time"
 
 	"github.com/ztsync/ztsync/cfapi"
@@ -58,7 +60,7 @@ func (c *APIFlags) check() error {
 	case c.Concurrency < 1:
 		return Usagef("--concurrency must be at least 1, not %d", c.Concurrency)
 	case math.IsNaN(c.rateLimit) || math.IsInf(c.rateLimit, 0) || c.rateLimit < 0 || (c.rateLimit > 0 && c.rateLimit < minRateLimit):
-		return Usagef("--rate-limit must be 0 (unlimited) or between %g and any finite number of requests per second, not %v", minRateLimit, c.rateLimit)
+		return Usagef("--rate-limit must be 0 (unlimited) or a finite number of requests per second from 1/60 (one a minute) up, not %s", Number(c.rateLimit))
 	case c.emulator != "" && c.Set("base-url"):
 		return Usagef("--base-url and --emulator exclude each other: the emulator is the API")
 	case c.Set("emulator") && c.emulator == "":
@@ -125,6 +127,9 @@ func (c *APIFlags) Connect(_ context.Context, getenv func(string) string, stderr
 	if c.emulator != "" {
 		// The in-process emulator enforces Cloudflare's own limit.
 		s.emu = emulator.New(emulator.Options{Limit: emulator.Limit(cfapi.CloudflareLimit())})
+		if _, err := os.Stat(c.emulator); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(stderr, "note: emulator state %s does not exist: starting from an empty account (no organizations); apply creates the file\n", c.emulator)
+		}
 		if err := s.emu.LoadFile(c.emulator); err != nil {
 			return nil, WithCode(ExitInvalid, fmt.Errorf("emulator state %s: %w", c.emulator, err))
 		}

@@ -111,6 +111,8 @@ type Emulator struct {
 	clock    func() time.Time
 	onChange func()
 	mux      *http.ServeMux
+	// patterns are the routes served, as registered ("GET /client/v4/...").
+	patterns []string
 	// quit is closed by Server.Close to end injected latency early.
 	quit     chan struct{}
 	quitOnce sync.Once
@@ -189,6 +191,7 @@ type handlerFunc func(c call) response
 
 // handle registers pattern; the handler runs after the id and auth checks.
 func (e *Emulator) handle(pattern string, kind schema.Kind, h handlerFunc) {
+	e.patterns = append(e.patterns, pattern)
 	e.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		c := w.(*capture)
 		id := r.PathValue("id")
@@ -392,7 +395,11 @@ func (e *Emulator) route(r *http.Request, body []byte, readErr error) response {
 // It is logged as a warning: usually a client bug worth seeing.
 func noRoute() response {
 	r := failure(http.StatusNotFound, apiError{Code: CodeNoRoute, Message: "No route for the URI"})
-	r.warning = "no such endpoint; the emulator serves only the DESIGN.md §3 routes under " + PathPrefix
+	// The envelope's messages (which Cloudflare leaves empty here) say
+	// where the emulator's routes are documented.
+	r.body = envelope{Success: false, Errors: []apiError{{Code: CodeNoRoute, Message: "No route for the URI"}},
+		Messages: []any{apiError{Code: CodeNoRoute, Message: "ztsync emulator: no such route; the routes it serves are listed by `ztsync emulator --help` and in " + DocsPath}}}
+	r.warning = "no such endpoint; the emulator serves only the routes `ztsync emulator --help` and " + DocsPath + " list, under " + PathPrefix
 	return r
 }
 

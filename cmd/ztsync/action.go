@@ -20,5 +20,5 @@ func runAction(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	return ghaction.Run(ctx, ghaction.Env{Getenv: e.getenv, Stdout: e.stdout, Stderr: e.stderr, Version: version})
+	return ghaction.Run(ctx, ghaction.Env{Getenv: e.getenv, Stdout: e.stdout, Stderr: e.stderr, Version: toolVersion()})
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 
@@ -42,7 +41,7 @@ const confirmPrompt = "Do you want to apply these changes? Only 'yes' will be ac
 // it, before any API call). Any answer but "yes" cancels: "Apply
 // cancelled.", exit 1, as Terraform does.
 //
-// Progress goes to stderr, the final report to stdout. With --emulator the
+// Each change is reported once on stdout as it ends, then the summary. With --emulator the
 // emulator's state is written back after the apply, whatever its outcome.
 // Exit 1 when any change failed, was skipped, did not converge or was not
 // started because of Ctrl-C.
@@ -63,8 +62,8 @@ func runApply(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 1 {
 		return usageErrorf("unexpected argument %q: apply takes at most one plan file", pos[1])
 	}
-	if math.IsNaN(*maxPct) || *maxPct < 0 {
-		return usageErrorf("--max-change-percent must be a number from 0 up, not %v", *maxPct)
+	if err := pipeline.CheckPercent("max-change-percent", *maxPct); err != nil {
+		return err
 	}
 	a := &applyRun{e: e, api: api, maxPct: *maxPct}
 	if len(pos) == 1 {
@@ -127,7 +126,7 @@ func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string,
 		API:         a.api,
 		Getenv:      a.e.getenv,
 		Log:         a.e.stderr,
-		ToolVersion: version,
+		ToolVersion: toolVersion(),
 	})
 	if err != nil {
 		return err
@@ -169,12 +168,9 @@ func (a *applyRun) guard(p *planner.Plan) error {
 // apply makes the changes, prints progress and the report, and writes the
 // emulator state back.
 func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner.Plan) error {
-	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, a.e.stderr)
+	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, a.e.stdout)
 	if err != nil {
 		return withCode(ExitRefused, err)
-	}
-	if err := rep.Write(a.e.stdout); err != nil {
-		return fmt.Errorf("write report: %w", err)
 	}
 	saveErr := sess.Save()
 	if !rep.OK() {

@@ -148,8 +148,16 @@ func TestApplyPlanFile(t *testing.T) {
 	applyMustContain(t, r, "stdout", "account/prod/organization: applied (update)\n")
 	applyMustContain(t, r, "stdout", "zone/example.com/organization: applied (create)\n")
 	applyMustContain(t, r, "stdout", "Apply complete: 3 applied, 0 failed, 0 skipped.\n")
-	applyMustContain(t, r, "stderr", "account/prod/doh: updating...\n")
-	applyMustContain(t, r, "stderr", "ztsync: exit 0 (success)")
+	applyMustContain(t, r, "stdout", "account/prod/doh: applied (update)\n")
+	// Each resource is reported once, and success needs no exit line.
+	for _, addr := range []string{"account/prod/organization", "account/prod/doh", "zone/example.com/organization"} {
+		if n := strings.Count(r.stdout+r.stderr, addr); n != 1 {
+			t.Errorf("%s appears %d times, want once:\n%s", addr, n, r)
+		}
+	}
+	if strings.Contains(r.stderr, "exit 0") {
+		t.Errorf("stderr has an exit line on success:\n%s", r)
+	}
 
 	// The state file was written back: a new plan has nothing to do.
 	r = applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--detailed-exitcode")
@@ -360,7 +368,9 @@ func TestApplyUsage(t *testing.T) {
 		{"two files", []string{"apply", "a.json", "b.json"}, `unexpected argument "b.json"`},
 		{"target with a file", []string{"apply", "a.json", "--target", "account/prod"}, "--target cannot be used with a plan file"},
 		{"negative percent", []string{"apply", "--max-change-percent", "-1", "--auto-approve"}, "--max-change-percent must be"},
-		{"unknown flag", []string{"apply", "--force"}, "flag provided but not defined: -force"},
+		{"unknown flag", []string{"apply", "--force"}, "unknown flag --force (ztsync apply --help lists its flags)"},
+		{"misspelt flag", []string{"apply", "--auto-aprove"}, "unknown flag --auto-aprove; did you mean --auto-approve?"},
+		{"percent over 100", []string{"apply", "--max-change-percent", "150", "--auto-approve"}, "--max-change-percent must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

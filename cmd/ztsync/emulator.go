@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/ztsync/ztsync/cfapi"
@@ -25,6 +28,42 @@ type emulatorOptions struct {
 	token   string
 	budget  cfapi.Budget
 	latency time.Duration
+}
+
+// emulatorHelp is the description `ztsync emulator --help` prints: the
+// routes (read from the emulator itself), the authentication rules, the
+// state format and the faults.
+func emulatorHelp() string {
+	var b strings.Builder
+	b.WriteString(`Serves an in-memory stand-in for the Cloudflare API endpoints ztsync uses, so that
+plan, apply and export can be tried without an account. plan, apply and export
+also run it in-process with --emulator FILE.
+
+Routes (everything else answers 404 "No route for the URI", code 7003):
+`)
+	for _, r := range emulator.New(emulator.Options{}).Routes() {
+		b.WriteString("  " + r + "\n")
+	}
+	b.WriteString(`
+Authentication: every request needs credentials, "Authorization: Bearer TOKEN" or
+X-Auth-Email + X-Auth-Key. Without --token any value is accepted; with --token the
+token (or key) must equal it. Otherwise 403, code 10000 "Authentication error".
+Account and zone ids are 32 lowercase hex digits (otherwise 400, code 7003).
+
+State (--state FILE): JSON, read at start (a missing file is an empty account) and
+written after every change:
+  {"accounts": {"<id>": {"organization": {...}, "doh": {...}}},
+   "zones": {"<id>": {"organization": {...}}},
+   "revocations": [{"scope": "accounts/<id>", "email": "...", "time": "..."}]}
+examples/*/live.json are such files; copy one before serving it, since the
+emulator rewrites it.
+
+Faults: Go tests inject them (emulator.InjectFault) to drive retries:`)
+	for _, k := range emulator.FaultKinds() {
+		b.WriteString(" " + k.String())
+	}
+	b.WriteString(".\nDocumentation: " + emulator.DocsPath)
+	return b.String()
 }
 
 // runEmulator serves the Cloudflare API emulator until ctx is cancelled
@@ -47,6 +86,36 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	return serveEmulator(ctx, e, opts)
 }
 
+// emulatorBanner is what the emulator says when it starts: where it
+// listens, what it serves, which credentials it accepts, where its state
+// is, and how to point ztsync at it.
+func emulatorBanner(base string, opts emulatorOptions, fresh bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "listening on %s\n", base)
+	if opts.budget.Unlimited() {
+		b.WriteString("no request budget (--budget none)\n")
+	} else {
+		fmt.Fprintf(&b, "request budget %s per token, 429 and a block of one window past it (--budget)\n", opts.budget)
+	}
+	if opts.latency > 0 {
+		fmt.Fprintf(&b, "latency %s added to every request (--latency)\n", opts.latency)
+	}
+	fmt.Fprintf(&b, "serving the Zero Trust organization, DoH and revoke_user routes of accounts and zones (ztsync emulator --help lists them; docs: %s)\n", emulator.DocsPath)
+	if opts.state == "" {
+		b.WriteString("state: in memory only, starting from an empty account (--state FILE keeps it)\n")
+	} else if fresh {
+		fmt.Fprintf(&b, "state: %s does not exist yet: starting from an empty account; it is written after every change\n", opts.state)
+	} else {
+		fmt.Fprintf(&b, "state: %s, written after every change\n", opts.state)
+	}
+	if opts.token == "" {
+		fmt.Fprintf(&b, "accepting any credentials (a Bearer token, or X-Auth-Email + X-Auth-Key); try: CLOUDFLARE_BASE_URL=%s CLOUDFLARE_API_TOKEN=any ztsync plan --dir DIR\n", base)
+	} else {
+		fmt.Fprintf(&b, "accepting only the --token value (as a Bearer token or as X-Auth-Key); try: CLOUDFLARE_BASE_URL=%s CLOUDFLARE_API_TOKEN=<the --token value> ztsync plan --dir DIR\n", base)
+	}
+	return b.String()
+}
+
 func serveEmulator(ctx context.Context, e *env, opts emulatorOptions) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	var emu *emulator.Emulator
@@ -60,7 +129,10 @@ func serveEmulator(ctx context.Context, e *env, opts emulatorOptions) error {
 	}
 	emu = emulator.New(emulator.Options{Token: opts.token, Logger: logger, OnChange: onChange,
 		Limit: emulator.Limit(opts.budget), Latency: opts.latency})
+	fresh := false
 	if opts.state != "" {
+		_, statErr := os.Stat(opts.state)
+		fresh = errors.Is(statErr, fs.ErrNotExist)
 		if err := emu.LoadFile(opts.state); err != nil {
 			return withCode(ExitInvalid, err)
 		}
@@ -78,17 +150,7 @@ func serveEmulator(ctx context.Context, e *env, opts emulatorOptions) error {
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	base := "http://" + ln.Addr().String() + emulator.PathPrefix
-	fmt.Fprintf(e.stderr, "listening on %s\n", base)
-	if opts.budget.Unlimited() {
-		fmt.Fprintln(e.stderr, "no request budget (--budget none)")
-	} else {
-		fmt.Fprintf(e.stderr, "request budget %s per token, 429 and a block of one window past it (--budget)\n", opts.budget)
-	}
-	if opts.token == "" {
-		fmt.Fprintf(e.stderr, "accepting any credentials; try: CLOUDFLARE_BASE_URL=%s CLOUDFLARE_API_TOKEN=any ztsync plan\n", base)
-	} else {
-		fmt.Fprintf(e.stderr, "requiring the --token value; try: CLOUDFLARE_BASE_URL=%s ztsync plan\n", base)
-	}
+	fmt.Fprint(e.stderr, emulatorBanner(base, opts, fresh))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

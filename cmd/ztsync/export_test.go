@@ -223,7 +223,7 @@ func TestExportCommandErrors(t *testing.T) {
 		{"bad name", environ, []string{"--account", exportAccountID, "--name", "my account"}, ExitInvalid, `--name "my account" must be`},
 		{"leading dot name", environ, []string{"--account", exportAccountID, "--name", ".x"}, ExitInvalid, `--name ".x" must be`},
 		{"positional argument", environ, []string{"--account", exportAccountID, "extra"}, ExitInvalid, `unexpected argument "extra"`},
-		{"unknown flag", environ, []string{"--acount", exportAccountID}, ExitInvalid, "flag provided but not defined"},
+		{"unknown flag", environ, []string{"--acount", exportAccountID}, ExitInvalid, "unknown flag --acount; did you mean --account?"},
 		{"missing organization", environ, []string{"--account", missing}, ExitError, "account " + missing + " has no Zero Trust organization"},
 		{"missing zone organization", environ, []string{"--zone", missing}, ExitError, "zone " + missing + " has no Zero Trust organization"},
 		{"bad token", map[string]string{"CLOUDFLARE_BASE_URL": environ["CLOUDFLARE_BASE_URL"], "CLOUDFLARE_API_TOKEN": "wrong-token"}, []string{"--account", exportAccountID}, ExitError, "read the organization of account"},
@@ -251,7 +251,7 @@ func TestExportCommandErrors(t *testing.T) {
 }
 
 func TestExportCommandHelp(t *testing.T) {
-	code, _, stderr := runCLI(t, nil, "export", "-h")
+	code, stderr, _ := runCLI(t, nil, "export", "-h")
 	if code != ExitOK {
 		t.Errorf("exit %d, want 0", code)
 	}

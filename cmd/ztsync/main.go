@@ -26,14 +26,11 @@ func main() {
 		os.Exit(ExitError)
 	}()
 	code := run(ctx, os.Args[1:], &env{
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
-		getenv: os.Getenv,
-		isTerminal: func(f *os.File) bool {
-			st, err := f.Stat()
-			return err == nil && st.Mode()&os.ModeCharDevice != 0
-		},
+		stdin:      os.Stdin,
+		stdout:     os.Stdout,
+		stderr:     os.Stderr,
+		getenv:     os.Getenv,
+		isTerminal: isTerminalFile,
 	})
 	signal.Stop(interrupts)
 	cancel()

@@ -55,7 +55,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		API:         api,
 		Getenv:      e.getenv,
 		Log:         e.stderr,
-		ToolVersion: version,
+		ToolVersion: toolVersion(),
 	})
 	if err != nil {
 		return err

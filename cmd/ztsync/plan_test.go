@@ -106,8 +106,8 @@ func TestPlanCommandText(t *testing.T) {
 	if strings.Contains(stdout, "\x1b[") {
 		t.Errorf("colour on a non-terminal:\n%q", stdout)
 	}
-	if !strings.HasSuffix(stderr, "ztsync: exit 0 (success)\n") {
-		t.Errorf("stderr does not end with the exit line:\n%s", stderr)
+	if strings.Contains(stderr, "exit 0") {
+		t.Errorf("stderr has an exit line on success:\n%s", stderr)
 	}
 	// plan makes no change, so the state file is as it was.
 	if after, _ := os.ReadFile(state); !bytes.Equal(before, after) {
@@ -173,7 +173,7 @@ func TestPlanCommandJSON(t *testing.T) {
 			t.Errorf("change %s mismatch (-want +got):\n%s", k, d)
 		}
 	}
-	if got["format_version"] != "1" || got["tool_version"] != version {
+	if got["format_version"] != "1" || got["tool_version"] != toolVersion() {
 		t.Errorf("format_version %v, tool_version %v", got["format_version"], got["tool_version"])
 	}
 	wantSummary := map[string]any{"create": 0.0, "update": 1.0, "revoke": 0.0, "unchanged": 2.0}
@@ -240,15 +240,15 @@ func TestPlanCommandExitCodes(t *testing.T) {
 		wantText string // in stderr
 	}{
 		{"changes, detailed", planConfig, []string{"--detailed-exitcode"}, ExitChanges, "ztsync: exit 2 (the plan has changes)"},
-		{"changes, not detailed", planConfig, nil, ExitOK, "exit 0"},
-		{"no changes, detailed", noChange, []string{"--detailed-exitcode"}, ExitOK, "exit 0"},
+		{"changes, not detailed", planConfig, nil, ExitOK, ""},
+		{"no changes, detailed", noChange, []string{"--detailed-exitcode"}, ExitOK, ""},
 		{"invalid config", `accounts: prod: {id: "nope", organization: session_duration: "1 day"}`, nil, ExitInvalid, "exit 3"},
 		{"create without name", `zones: "new.example": {id: "0123456789abcdef0123456789abcdef", organization: is_ui_read_only: true}`, nil, ExitInvalid,
 			"zone/new.example/organization: the organization does not exist, so it would be created, and name and auth_domain are required"},
 		{"target matching nothing", planConfig, []string{"--target", "account/dev"}, ExitInvalid, "--target account/dev: matches no declared resource"},
 		{"bad format", planConfig, []string{"--format", "yaml"}, ExitInvalid, "--format must be text, json or markdown"},
 		{"positional argument", planConfig, []string{"extra"}, ExitInvalid, `unexpected argument "extra"`},
-		{"target", planConfig, []string{"--target", "zone", "--detailed-exitcode"}, ExitOK, "exit 0"},
+		{"target", planConfig, []string{"--target", "zone", "--detailed-exitcode"}, ExitOK, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

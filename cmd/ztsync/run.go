@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/ztsync/ztsync/pipeline"
 )
 
@@ -50,6 +52,10 @@ type env struct {
 	isTerminal func(f *os.File) bool
 }
 
+// isTerminalFile reports whether f is a terminal: not merely a character
+// device (/dev/null is one too, and apply must treat it as a pipe).
+func isTerminalFile(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
 // terminal reports whether v is an *os.File that is a terminal.
 func (e *env) terminal(v any) bool {
 	f, ok := v.(*os.File)
@@ -81,7 +87,7 @@ func commands() []command {
 		{"export", "print the live organization as CUE", runExport},
 		{"emulator", "serve the built-in Cloudflare API emulator", runEmulator},
 		{"action", "the GitHub Action's entry point", runAction},
-		{"version", "print the version", runVersion},
+		{"version", "print the version and commit", runVersion},
 	}
 }
 
@@ -92,8 +98,9 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintf(w, "  %-9s %s\n", "help", "print a command's help (ztsync help plan)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'ztsync <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Run 'ztsync <command> --help' (or 'ztsync help <command>') for a command's flags.")
 	fmt.Fprintln(w, "Exit codes: 0 success, 1 error, 2 changes (--detailed-exitcode), 3 invalid configuration or usage, 4 refused for safety.")
 }
 
@@ -104,9 +111,14 @@ func run(ctx context.Context, args []string, e *env) int {
 		return finish(e, ExitInvalid)
 	}
 	name := args[0]
-	if name == "-h" || name == "--help" || name == "help" {
+	switch name {
+	case "-h", "--help":
 		usage(e.stdout)
 		return ExitOK
+	case "help":
+		return runHelp(ctx, e, args[1:])
+	case "--version", "-version":
+		name = "version"
 	}
 	for _, c := range commands() {
 		if c.name != name {
@@ -122,47 +134,54 @@ func run(ctx context.Context, args []string, e *env) int {
 				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, pipeline.Printable(msg, true))
 			}
 		}
-		if name == "version" {
-			return code
-		}
 		return finish(e, code)
 	}
-	fmt.Fprintf(e.stderr, "ztsync: unknown command %q\n\n", name)
-	usage(e.stderr)
+	if strings.HasPrefix(name, "-") {
+		fmt.Fprintf(e.stderr, "ztsync: %s comes before a command; flags follow the command (ztsync plan --dir DIR)\n\n", name)
+		usage(e.stderr)
+		return finish(e, ExitInvalid)
+	}
+	fmt.Fprintf(e.stderr, "ztsync: %v\n", unknownCommand(name))
 	return finish(e, ExitInvalid)
 }
 
-// finish prints the last stderr line, naming the exit code.
+// finish prints the last stderr line, naming the exit code, when the
+// command did not succeed; success says nothing more.
 func finish(e *env, code int) int {
-	fmt.Fprintf(e.stderr, "ztsync: exit %d (%s)\n", code, exitMeaning(code))
+	if code != ExitOK {
+		fmt.Fprintf(e.stderr, "ztsync: exit %d (%s)\n", code, exitMeaning(code))
+	}
 	return code
 }
 
 // newFlagSet returns a FlagSet for a command whose usage line is synopsis
-// and whose example is example.
+// and whose example is example. -h and --help print the command's help on
+// stdout; a bad flag is a usage error that names the nearest flag.
 func newFlagSet(e *env, name, synopsis, example string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: ztsync %s\n\n", synopsis)
-		fs.PrintDefaults()
-		if example != "" {
-			fmt.Fprintf(e.stderr, "\nexample:\n  %s\n", strings.TrimSpace(example))
-		}
-	}
+	fs.SetOutput(io.Discard) // parseFlags reports errors itself
+	fs.Usage = func() { printUsage(e.stdout, fs, synopsis, example) }
 	return fs
 }
 
 // parseFlags parses args and turns flag errors into usage errors (exit 3).
 // It refuses positional arguments beyond maxArgs.
 func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
-	if err := fs.Parse(args); err != nil {
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on errors too
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
-		return withCode(ExitInvalid, errSilent)
+		return flagError(fs, err)
 	}
 	if fs.NArg() > maxArgs {
+		if maxArgs == 0 {
+			return usageErrorf("unexpected argument %q: ztsync %s takes no arguments (ztsync %s --help)", fs.Arg(maxArgs), fs.Name(), fs.Name())
+		}
 		return usageErrorf("unexpected argument %q", fs.Arg(maxArgs))
 	}
 	return nil

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestHelpOnStdout: --help, -h and `help CMD` print that command's help on
+// stdout and exit 0, with nothing on stderr.
+func TestHelpOnStdout(t *testing.T) {
+	for _, c := range commands() {
+		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
+			code, stdout, stderr := runCLI(t, nil, args...)
+			if code != ExitOK {
+				t.Errorf("%v: exit %d, want 0; stderr:\n%s", args, code, stderr)
+			}
+			if !strings.HasPrefix(stdout, "usage: ztsync "+c.name) {
+				t.Errorf("%v: stdout does not start with the usage line:\n%s", args, stdout)
+			}
+			if stderr != "" {
+				t.Errorf("%v: stderr not empty:\n%s", args, stderr)
+			}
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		code, stdout, stderr := runCLI(t, nil, args...)
+		if code != ExitOK || !strings.Contains(stdout, "commands:") || stderr != "" {
+			t.Errorf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestSuggestions: unknown commands and flags name the nearest.
+func TestSuggestions(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"paln"}, `unknown command "paln"; did you mean "plan"?`},
+		{[]string{"aply"}, `unknown command "aply"; did you mean "apply"?`},
+		{[]string{"validat"}, `did you mean "validate"?`},
+		{[]string{"help", "exprot"}, `did you mean "export"?`},
+		{[]string{"plan", "--dri", "x"}, "unknown flag --dri; did you mean --dir?"},
+		{[]string{"plan", "--detailed-exit-code"}, "did you mean --detailed-exitcode?"},
+		{[]string{"validate", "--fromat", "json"}, "did you mean --format?"},
+		{[]string{"plan", "--frobnicate"}, "unknown flag --frobnicate (ztsync plan --help lists its flags)"},
+		{[]string{"zzzzzz"}, `unknown command "zzzzzz" (ztsync --help lists the commands)`},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCLI(t, nil, tt.args...)
+		if code != ExitInvalid {
+			t.Errorf("%v: exit %d, want 3", tt.args, code)
+		}
+		if !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: stderr lacks %q:\n%s", tt.args, tt.want, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%v: stdout not empty:\n%s", tt.args, stdout)
+		}
+	}
+}
+
+// TestVersion: `version` and `--version` print the version and commit on
+// stdout, exit 0; the ldflags-stamped version wins.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, stdout, stderr := runCLI(t, nil, args...)
+		if code != ExitOK || stderr != "" {
+			t.Errorf("%v: exit %d, stderr:\n%s", args, code, stderr)
+		}
+		if !strings.HasPrefix(stdout, "ztsync ") || !strings.Contains(stdout, "(commit ") {
+			t.Errorf("%v: %q lacks the version and commit", args, stdout)
+		}
+	}
+	old := version
+	t.Cleanup(func() { version = old })
+	version = "v9.8.7"
+	if _, stdout, _ := runCLI(t, nil, "version"); !strings.HasPrefix(stdout, "ztsync v9.8.7 (commit ") {
+		t.Errorf("stamped version not printed: %q", stdout)
+	}
+	if got := toolVersion(); got != "v9.8.7" {
+		t.Errorf("toolVersion() = %q, want the stamped v9.8.7", got)
+	}
+}
+
+// TestVersionOfBuiltBinary builds the binary from this git work tree, as
+// `go build` does for a developer, with the release ldflags, and checks
+// that it reports the stamped version and the commit (vcs.revision).
+func TestVersionOfBuiltBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	// GOFLAGS may say -buildvcs=false (it does on some machines): ask for it.
+	bin := buildZtsync(t, "-buildvcs=true", "-ldflags=-X main.version=v1.2.3")
+	out, err := exec.Command(bin, "--version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ztsync --version: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "ztsync v1.2.3 (commit ") {
+		t.Errorf("--version = %q, want the stamped v1.2.3", out)
+	}
+	// What the toolchain recorded (go version -m) is what --version says.
+	meta, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	_, rev, found := strings.Cut(string(meta), "vcs.revision=")
+	if !found {
+		// go does not stamp a linked git worktree (.git is a file); a
+		// clone, as in CI, is stamped.
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the toolchain recorded no vcs.revision:\n%s", meta)
+		}
+		t.Skipf("the toolchain recorded no vcs.revision here:\n%s", meta)
+	}
+	rev, _, _ = strings.Cut(rev, "\n")
+	if !strings.Contains(string(out), "(commit "+strings.TrimSpace(rev)) {
+		t.Errorf("--version = %q, want commit %s", out, rev)
+	}
+}
+
+// TestApplyStdinNotTerminal: apply without a plan file and without
+// --auto-approve refuses the same way (exit 3) whether stdin is /dev/null
+// or a pipe: neither is a terminal that could answer.
+func TestApplyStdinNotTerminal(t *testing.T) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w.Close()
+	for name, stdin := range map[string]*os.File{"/dev/null": devnull, "pipe": r} {
+		var stdout, stderr strings.Builder
+		e := &env{stdin: stdin, stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, isTerminal: isTerminalFile}
+		code := run(t.Context(), []string{"apply", "--dir", t.TempDir(), "--emulator", t.TempDir() + "/s.json"}, e)
+		if code != ExitInvalid {
+			t.Errorf("stdin %s: exit %d, want 3\n%s", name, code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "stdin is not a terminal") {
+			t.Errorf("stdin %s: stderr lacks the reason:\n%s", name, stderr.String())
+		}
+	}
+}

@@ -300,3 +300,69 @@ func TestZeroConcurrency(t *testing.T) {
 		t.Fatal("CheckStale/Apply with Concurrency 0 did not finish in 20s")
 	}
 }
+
+// CheckStale names exactly what moved: one DoH field, or a whole object
+// that disappeared (not its sub-fields).
+func TestCheckStaleNamesWhatMoved(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		change func(t *testing.T, e *env)
+		want   applier.StaleResource
+	}{
+		{"DoH duration only", func(t *testing.T, e *env) {
+			e.srv.SetDoH(idA, obj(t, `{"doh_jwt_duration": "48h", "id": "11111111-2222-3333-4444-555555555555", "name": "svc"}`))
+		}, applier.StaleResource{Address: "account/a/doh", Detail: "changed", Fields: []string{"doh_jwt_duration"}}},
+		{"nested object removed", func(t *testing.T, e *env) {
+			o := liveOrg(t, "a")
+			delete(o, "future_thing")
+			e.srv.SetOrganization(schema.KindAccount, idA, o)
+		}, applier.StaleResource{Address: "account/a/organization", Detail: "changed", Fields: []string{"future_thing"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			seedTwoAccounts(t, e)
+			p := e.plan(t, twoAccounts(), planner.Options{})
+			tt.change(t, e)
+			err := applier.CheckStale(t.Context(), e.client, p, 2)
+			var se *applier.StaleError
+			if !errors.As(err, &se) || len(se.Resources) != 1 {
+				t.Fatalf("CheckStale = %v, want one stale resource", err)
+			}
+			got := se.Resources[0]
+			if got.Address != tt.want.Address || got.Detail != tt.want.Detail || strings.Join(got.Fields, ",") != strings.Join(tt.want.Fields, ",") {
+				t.Errorf("stale = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A read-back that names service_token_id is read by that name, even when
+// it also carries an unrelated "id".
+func TestApplyDoHReadBackPrefersServiceTokenID(t *testing.T) {
+	e := newEnv(t)
+	e.srv.SetOrganization(schema.KindAccount, idA, liveOrg(t, "a"))
+	e.srv.SetDoH(idA, obj(t, `{"doh_jwt_duration": "24h", "id": "11111111-2222-3333-4444-555555555555"}`))
+	want := "99999999-2222-3333-4444-555555555555"
+	p := e.plan(t, &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, DoH: schema.Object{
+		"service_token_id": want,
+	}}}}, planner.Options{})
+	tgt := &bothIDs{cfapiClient: e.client, token: want}
+	if r := applyOne(t, tgt, p, opts()); r.Status != applier.Applied {
+		t.Errorf("result = %s %v (fields %v), want applied", r.Status, r.Err, r.Fields)
+	}
+}
+
+// bothIDs answers DoH reads with service_token_id and a different id.
+type bothIDs struct {
+	*cfapiClient
+	token string
+}
+
+func (b *bothIDs) GetDoH(ctx context.Context, sc schema.Scope) (schema.Object, error) {
+	o, err := b.cfapiClient.GetDoH(ctx, sc)
+	if err == nil {
+		o["service_token_id"] = b.token
+		o["id"] = "00000000-0000-0000-0000-000000000000"
+	}
+	return o, err
+}

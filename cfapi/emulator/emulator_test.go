@@ -731,12 +731,12 @@ func TestLatencyHonoursContext(t *testing.T) {
 		}
 		errc <- err
 	}()
-	waitSleeping(s, 1)
+	waitSleeping(t, s, 1)
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Fatalf("request error = %v, want context.Canceled", err)
 	}
-	waitSleeping(s, 0)
+	waitSleeping(t, s, 0)
 	rs := s.Requests()
 	if len(rs) != 1 || rs[0].Status != 0 {
 		t.Errorf("recorded %+v, want one request with status 0", rs)
@@ -747,9 +747,15 @@ func TestLatencyHonoursContext(t *testing.T) {
 	}
 }
 
-// waitSleeping waits until n requests are waiting out the latency.
-func waitSleeping(s *Server, n int32) {
+// waitSleeping waits until n requests sleep in their latency, failing the
+// test after 10 s instead of hanging.
+func waitSleeping(t *testing.T, s *Server, n int32) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
 	for s.sleeping.Load() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests sleeping after 10s, want %d", s.sleeping.Load(), n)
+		}
 		time.Sleep(time.Millisecond)
 	}
 }
@@ -775,9 +781,19 @@ func TestCloseEndsLatency(t *testing.T) {
 		defer close(done)
 		sendQuiet(s, "GET", orgPath(schema.KindAccount, acct), "")
 	}()
-	waitSleeping(s, 1)
-	s.Close() // would block for an hour if the wait did not end
-	<-done
+	waitSleeping(t, s, 1)
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		s.Close() // would block for an hour if the wait did not end
+	}()
+	for _, ch := range []chan struct{}{closed, done} {
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close did not end a request sleeping in its latency within 10s")
+		}
+	}
 }
 
 const stateDoc = `{

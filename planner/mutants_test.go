@@ -201,14 +201,14 @@ func editPlan(t *testing.T, f func(changes []any)) string {
 		t.Fatal(err)
 	}
 	f(m["changes"].([]any))
-	b, _ := json.Marshal(m["changes"])
-	var cs []planner.Change
+	b, _ := json.Marshal(m)
+	var q planner.Plan
 	d = json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
-	if err := d.Decode(&cs); err != nil {
+	if err := d.Decode(&q); err != nil {
 		t.Fatal(err)
 	}
-	m["fingerprint"] = planner.Fingerprint(cs)
+	m["fingerprint"] = planner.Fingerprint(&q)
 	out, _ := json.Marshal(m)
 	return string(out)
 }

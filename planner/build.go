@@ -31,6 +31,12 @@ type Options struct {
 	// Source says where the configuration came from; Base is filled from
 	// BaseRef when empty.
 	Source Source
+	// Coverage limits the plan to its scopes (Select) and is recorded in
+	// the plan; nil plans every scope. Declared still counts the resources
+	// of every scope (within Targets), so the mass-change guard means the
+	// same as in a plan of every scope; Summary.Unchanged counts the
+	// covered ones only.
+	Coverage *Coverage
 }
 
 // Build compares the desired configuration with the live state and returns
@@ -67,8 +73,13 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	b := &builder{live: live, opts: opts, targets: ts}
+	covered := opts.Coverage.covered()
 	for _, sc := range desired.Scopes() {
-		b.scope(sc)
+		if covered(sc.Scope.Address()) {
+			b.scope(sc)
+		} else {
+			b.declaredAll += declaredIn(sc) // unread, but declared
+		}
 	}
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
@@ -89,6 +100,7 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		Changes:       b.changes,
 		Warnings:      b.warnings,
 		Declared:      b.declaredAll,
+		Coverage:      opts.Coverage,
 	}
 	if p.Source.Base == "" {
 		p.Source.Base = opts.BaseRef
@@ -114,6 +126,18 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 	return p, nil
 }
 
+// declaredIn counts the resources sc declares.
+func declaredIn(sc schema.ScopeConfig) int {
+	n := len(sc.Revoke)
+	if sc.Organization != nil {
+		n++
+	}
+	if sc.DoH != nil {
+		n++
+	}
+	return n
+}
+
 // builder accumulates one plan.
 type builder struct {
 	live    Live
@@ -132,13 +156,7 @@ type builder struct {
 func (b *builder) scope(sc schema.ScopeConfig) {
 	// The guard's denominator is the whole configuration: --target
 	// narrows a plan, it never makes the guard more permissive.
-	b.declaredAll += len(sc.Revoke)
-	if sc.Organization != nil {
-		b.declaredAll++
-	}
-	if sc.DoH != nil {
-		b.declaredAll++
-	}
+	b.declaredAll += declaredIn(sc)
 	orgAddr := Address(sc.Scope, Organization, "")
 	dohAddr := Address(sc.Scope, DoH, "")
 	wantOrg := sc.Organization != nil && b.targets.match(orgAddr)

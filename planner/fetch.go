@@ -22,6 +22,9 @@ type FetchOptions struct {
 	// Targets limits the reads to the resources Build will plan for the
 	// same targets (see Options.Targets).
 	Targets []string
+	// Coverage limits the reads to its scopes (see Options.Coverage); nil
+	// reads every scope.
+	Coverage *Coverage
 }
 
 // scopeReads are the GETs of one scope: its organization, then, when
@@ -36,9 +39,13 @@ type scopeReads struct {
 // organization of every scope that declares organization or doh (DoH needs
 // to know whether its organization exists), and DoH where it is declared.
 // Revocations need no read.
-func reads(desired *schema.Config, ts targets) []scopeReads {
+func reads(desired *schema.Config, ts targets, cov *Coverage) []scopeReads {
 	var out []scopeReads
+	covered := cov.covered()
 	for _, sc := range desired.Scopes() {
+		if !covered(sc.Scope.Address()) {
+			continue
+		}
 		orgAddr := Address(sc.Scope, Organization, "")
 		dohAddr := Address(sc.Scope, DoH, "")
 		wantOrg := sc.Organization != nil && ts.match(orgAddr)
@@ -75,7 +82,7 @@ func Fetch(ctx context.Context, r Reader, desired *schema.Config, opts FetchOpti
 	if err != nil {
 		return nil, err
 	}
-	list := reads(desired, ts)
+	list := reads(desired, ts, opts.Coverage)
 	n := opts.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency

@@ -123,10 +123,13 @@ type Plan struct {
 	Changes       []Change  `json:"changes"`
 	Warnings      []string  `json:"warnings"`
 	// Declared counts the resources the whole configuration declares,
-	// whatever --target selects (the mass-change guard's denominator, so
-	// that narrowing a plan never turns the guard off).
-	Declared    int    `json:"declared"`
-	Fingerprint string `json:"fingerprint"`
+	// whatever --target or the coverage selects (the mass-change guard's
+	// denominator, so that narrowing a plan never turns the guard off).
+	Declared int `json:"declared"`
+	// Coverage lists the scopes a changed-scope or sharded plan read and
+	// planned (scope.go); absent, the plan covers every declared scope.
+	Coverage    *Coverage `json:"coverage,omitempty"`
+	Fingerprint string    `json:"fingerprint"`
 }
 
 // HasChanges reports whether applying the plan would make any call.
@@ -176,6 +179,13 @@ func Fingerprint(p *Plan) string {
 	q.CreatedAt = time.Time{}
 	q.ToolVersion = ""
 	q.Source.Commit, q.Source.Dirty, q.Source.Base = "", false, ""
+	if q.Coverage != nil {
+		// Like source.base: the reviewed plan names the pull request's
+		// base, the plan on merge the commit before it.
+		c := *q.Coverage
+		c.Base, c.Reason = "", ""
+		q.Coverage = &c
+	}
 	q.Changes = make([]Change, len(p.Changes))
 	for i, c := range p.Changes {
 		c.LiveDigest = ""

@@ -206,6 +206,9 @@ func checkPlan(p *Plan) error {
 	if p.Summary.Unchanged < 0 {
 		return fmt.Errorf("plan file: summary.unchanged is %d, not a count", p.Summary.Unchanged)
 	}
+	if err := checkCoverage(p); err != nil {
+		return err
+	}
 	if got := Fingerprint(p); p.Fingerprint != got {
 		return errors.New("plan file was modified after it was made: its fingerprint does not match its contents; run plan again")
 	}

@@ -54,6 +54,9 @@ func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 		b.WriteString(" " + n)
 	}
 	b.WriteString("\n\n")
+	if n := CoverageNote(p); n != "" {
+		b.WriteString("_" + escapeMD(oneLine(n)) + "_\n\n")
+	}
 	if p.HasChanges() {
 		writeTable(&b, rs, p)
 		writeFullDiff(&b, rs, p)

@@ -81,6 +81,9 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		b.WriteString(" " + n)
 	}
 	b.WriteString("\n")
+	if n := CoverageNote(p); n != "" {
+		b.WriteString(clean(n, false) + "\n")
+	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("render text: %w", err)
 	}

@@ -77,6 +77,7 @@ type actionFlags struct {
 	targets          pipeline.StringList
 	maxChangePercent float64
 	api              *pipeline.APIFlags
+	scope            *pipeline.ScopeFlags
 }
 
 // newAction reads the inputs, the run and the args input.
@@ -126,6 +127,7 @@ func (a *action) parseArgs() error {
 	fs.Var(&a.flags.targets, "target", "plan only this `ADDR`ess or address prefix; repeatable")
 	fs.Float64Var(&a.flags.maxChangePercent, "max-change-percent", applier.DefaultMaxChangePercent, "mass-change guard: refuse to apply a plan changing more than `N` % of the declared resources (when more than 10)")
 	a.flags.api = pipeline.AddAPIFlags(fs)
+	a.flags.scope = pipeline.AddScopeFlags(fs)
 	if err := fs.Parse(a.in.args); err != nil {
 		return pipeline.Usagef("input args %q: not flags of plan or apply", strings.Join(a.in.args, " "))
 	}
@@ -253,6 +255,7 @@ func (a *action) plan(ctx context.Context, res *loader.Result, base string) (*pl
 		Loaded:      res,
 		Base:        base,
 		Targets:     a.flags.targets,
+		Scope:       *a.flags.scope,
 		API:         a.flags.api,
 		Getenv:      a.e.Getenv,
 		Log:         a.e.Stderr,

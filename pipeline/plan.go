@@ -38,6 +38,9 @@ type Request struct {
 	Base string
 	// Targets narrows the plan to these addresses or address prefixes.
 	Targets []string
+	// Scope chooses the scopes read: with Base, by default only those
+	// whose evaluated configuration changed since Base (scope.go).
+	Scope ScopeFlags
 	// API connects to Cloudflare or the emulator.
 	API *APIFlags
 	// Getenv reads the credentials (CLOUDFLARE_*).
@@ -98,9 +101,10 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		fmt.Fprintf(req.Log, "warning: the plan records no commit: %v\n", err)
 	}
 
-	// Scope selection: which resources this run reads and plans. Today the
-	// --target addresses; changed-scope planning hooks in here.
-	fetchOpts := planner.FetchOptions{Concurrency: req.API.Concurrency, Targets: req.Targets}
+	// Scope selection: which resources this run reads and plans: the
+	// --target addresses, within the changed scopes or the shard.
+	opts.Coverage = req.Scope.coverage(req.Log, res.Loaded.Config, opts.Base, req.Base)
+	fetchOpts := planner.FetchOptions{Concurrency: req.API.Concurrency, Targets: req.Targets, Coverage: opts.Coverage}
 
 	sess, err := req.API.Connect(ctx, req.Getenv, req.Log)
 	if err != nil {

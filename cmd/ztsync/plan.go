@@ -12,7 +12,7 @@ import (
 	"github.com/ztsync/ztsync/planner/render"
 )
 
-const planSynopsis = "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--base REF] [--target ADDR]... [common]"
+const planSynopsis = "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--base REF [--all]] [--shard K/N] [--target ADDR]... [common]"
 
 const planExample = `
 ztsync plan --dir examples/quickstart --emulator examples/quickstart/live.json
@@ -28,9 +28,10 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "also write the plan as JSON to `FILE` (for apply)")
 	format := fs.String("format", "text", "output `FORMAT`: text, json or markdown")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes")
-	base := fs.String("base", "", "git `REF` (HEAD~1, origin/main, a SHA) to compare with: revocations new since REF are planned")
+	base := fs.String("base", "", "git `REF` (HEAD~1, origin/main, a SHA) to compare with: only scopes whose configuration changed since REF are read (see --all), and revocations new since REF are planned")
 	var targets pipeline.StringList
 	fs.Var(&targets, "target", "plan only this `ADDR`ess or address prefix (account/prod); repeatable")
+	scope := pipeline.AddScopeFlags(fs)
 	api := pipeline.AddAPIFlags(fs)
 	api.Terminal = e.terminal(e.stderr)
 	if err := parseFlags(fs, args, 0); err != nil {
@@ -52,6 +53,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		Dir:         *dir,
 		Base:        *base,
 		Targets:     targets,
+		Scope:       *scope,
 		API:         api,
 		Getenv:      e.getenv,
 		Log:         e.stderr,

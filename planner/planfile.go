@@ -17,9 +17,8 @@ const MaxPlanFileSize = 64 << 20
 
 // WritePlan writes p as the plan file of DESIGN.md §4: indented by two
 // spaces, no HTML escaping, a final newline, and nil "changes", "warnings"
-// and "diff" lists written as []. Its output is byte for byte that of
-// render.JSON (a test checks), so `plan --out` and `plan --format json` are
-// the same file. Build never leaves a change's Diff nil, so the [] does not
+// and "diff" lists written as []. `plan --out` and `plan --format json`
+// both write the plan with it, so they are the same file. Build never leaves a change's Diff nil, so the [] does not
 // move the fingerprint. WritePlan does not check p; ReadPlan does.
 func WritePlan(w io.Writer, p *Plan) error {
 	if p == nil {

@@ -72,7 +72,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	}
 	switch *format {
 	case "json":
-		err = render.JSON(e.stdout, p)
+		err = planner.WritePlan(e.stdout, p)
 	case "markdown":
 		err = render.Markdown(e.stdout, p, render.MarkdownOptions{})
 	default:

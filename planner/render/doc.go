@@ -1,7 +1,8 @@
-// Package render formats a *planner.Plan for people and programs: Text for a
-// terminal (like Terraform's plan output, ANSI colours optional), Markdown for
-// a pull-request comment or a job summary, and JSON, the versioned plan file
-// of DESIGN.md §4. Summary is the one-line count shared by all of them.
+// Package render formats a *planner.Plan for people: Text for a terminal
+// (like Terraform's plan output, ANSI colours optional) and Markdown for a
+// pull-request comment or a job summary. Summary is the one-line count
+// shared by both. The plan as data (the plan file, `--format json`) is
+// planner.WritePlan's, not a view: render only reads plans.
 //
 // Every rendering is deterministic: the same plan gives the same bytes (no
 // clock, no map order, go-diff with DiffTimeout = 0). Risky changes

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ztsync/ztsync/planner"
 )
@@ -39,9 +38,9 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func renderAll(t *testing.T, p *planner.Plan) (text, color, md, js []byte) {
+func renderAll(t *testing.T, p *planner.Plan) (text, color, md []byte) {
 	t.Helper()
-	var a, b, c, d bytes.Buffer
+	var a, b, c bytes.Buffer
 	if err := Text(&a, p, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -55,24 +54,20 @@ func renderAll(t *testing.T, p *planner.Plan) (text, color, md, js []byte) {
 	if err := Markdown(&c, p, opts); err != nil {
 		t.Fatal(err)
 	}
-	if err := JSON(&d, p); err != nil {
-		t.Fatal(err)
-	}
-	return a.Bytes(), b.Bytes(), c.Bytes(), d.Bytes()
+	return a.Bytes(), b.Bytes(), c.Bytes()
 }
 
 func TestGolden(t *testing.T) {
 	for name, p := range goldenPlans() {
 		t.Run(name, func(t *testing.T) {
-			text, color, md, js := renderAll(t, p)
+			text, color, md := renderAll(t, p)
 			golden(t, name+".txt", text)
 			golden(t, name+".color.txt", color)
 			golden(t, name+".md", md)
-			golden(t, name+".json", js)
 
 			// Deterministic: a second rendering is byte for byte the same.
-			text2, color2, md2, js2 := renderAll(t, p)
-			for i, pair := range [][2][]byte{{text, text2}, {color, color2}, {md, md2}, {js, js2}} {
+			text2, color2, md2 := renderAll(t, p)
+			for i, pair := range [][2][]byte{{text, text2}, {color, color2}, {md, md2}} {
 				if !bytes.Equal(pair[0], pair[1]) {
 					t.Errorf("rendering %d differs between two runs", i)
 				}
@@ -149,89 +144,9 @@ func gfmCells(row string) []string {
 	return cells
 }
 
-func TestJSONRoundTrip(t *testing.T) {
-	plans := goldenPlans()
-	plans["big"] = bigPlan(50)
-	for name, p := range plans {
-		t.Run(name, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := JSON(&buf, p); err != nil {
-				t.Fatal(err)
-			}
-			dec := json.NewDecoder(&buf)
-			dec.UseNumber()
-			dec.DisallowUnknownFields()
-			var got planner.Plan
-			if err := dec.Decode(&got); err != nil {
-				t.Fatal(err)
-			}
-			// Only nil versus [] may differ: JSON writes [] for a nil diff.
-			if diff := cmp.Diff(p, &got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("round trip (-in +out):\n%s", diff)
-			}
-			if planner.Fingerprint(&got) != p.Fingerprint {
-				t.Error("fingerprint of the decoded changes differs")
-			}
-		})
-	}
-}
-
-func TestJSONEmptyListsNotNull(t *testing.T) {
-	p := &planner.Plan{FormatVersion: planner.FormatVersion} // nil Changes and Warnings
-	var buf bytes.Buffer
-	if err := JSON(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	for _, want := range []string{`"changes": []`, `"warnings": []`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("missing %s in\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "null") {
-		t.Errorf("null in\n%s", out)
-	}
-	if p.Changes != nil || p.Warnings != nil {
-		t.Error("JSON modified the plan")
-	}
-
-	// A change without a diff gets "diff": [], and the input is untouched.
-	p.Changes = []planner.Change{{Address: "account/a/revoke/x@example.com", Action: planner.Revoke}}
-	buf.Reset()
-	if err := JSON(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), `"diff": []`) {
-		t.Errorf(`missing "diff": [] in %s`, buf.String())
-	}
-	if p.Changes[0].Diff != nil {
-		t.Error("JSON modified the change")
-	}
-}
-
-func TestJSONKeyOrder(t *testing.T) {
-	var buf bytes.Buffer
-	if err := JSON(&buf, mixed()); err != nil {
-		t.Fatal(err)
-	}
-	// Top-level keys in DESIGN.md §4's order, indented by two spaces.
-	re := regexp.MustCompile(`(?m)^  "([a-z_]+)":`)
-	var keys []string
-	for _, m := range re.FindAllStringSubmatch(buf.String(), -1) {
-		keys = append(keys, m[1])
-	}
-	want := []string{"format_version", "tool_version", "created_at", "source", "summary", "changes", "warnings", "declared", "fingerprint"}
-	if diff := cmp.Diff(want, keys); diff != "" {
-		t.Errorf("keys (-want +got):\n%s", diff)
-	}
-	if !strings.Contains(buf.String(), `"created_at": "2026-11-22T10:00:00Z"`) {
-		t.Error("created_at not RFC 3339 UTC")
-	}
-}
-
 func TestNilPlanAndWriteErrors(t *testing.T) {
 	var buf bytes.Buffer
-	if Text(&buf, nil, TextOptions{}) == nil || Markdown(&buf, nil, MarkdownOptions{}) == nil || JSON(&buf, nil) == nil {
+	if Text(&buf, nil, TextOptions{}) == nil || Markdown(&buf, nil, MarkdownOptions{}) == nil {
 		t.Error("nil plan accepted")
 	}
 	if got := Summary(nil); got != "No changes." {
@@ -242,7 +157,6 @@ func TestNilPlanAndWriteErrors(t *testing.T) {
 	for name, err := range map[string]error{
 		"text":     Text(w, p, TextOptions{}),
 		"markdown": Markdown(w, p, MarkdownOptions{}),
-		"json":     JSON(w, p),
 	} {
 		if !errors.Is(err, errWrite) {
 			t.Errorf("%s: error %v does not wrap the write error", name, err)

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -83,17 +85,21 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-// TestOnlyMainTouchesTheProcess: below main, nothing reads the environment
-// or the arguments or writes the process's streams; they come in as
-// arguments (STYLE.md item 1).
+// TestOnlyMainTouchesTheProcess: nothing reads the environment or the
+// arguments, writes the process's streams or exits, except func main's
+// own file (main.go of a main package); everything else gets them as
+// arguments (STYLE.md item 1). That holds inside cmd/ztsync too: run.go,
+// plan.go and the rest take an env, so tests drive them without a process.
+// The check reads the syntax tree, so a renamed import or a use inside a
+// string or comment is judged for what it is.
 func TestOnlyMainTouchesTheProcess(t *testing.T) {
-	banned := regexp.MustCompile(`\bos\.(Getenv|LookupEnv|Environ|Args|Stdout|Stderr|Stdin|Exit)\b`)
-	mainPkg := regexp.MustCompile(`(?m)^package main$`)
+	banned := map[string]bool{"Getenv": true, "LookupEnv": true, "Environ": true, "Args": true,
+		"Stdout": true, "Stderr": true, "Stdin": true, "Exit": true}
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	checked := 0
+	checked, inMain := 0, 0
 	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -104,26 +110,49 @@ func TestOnlyMainTouchesTheProcess(t *testing.T) {
 		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 			return nil
 		}
-		b, err := os.ReadFile(p)
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
 		if err != nil {
 			return err
 		}
 		checked++
-		if mainPkg.Match(b) {
-			return nil
-		}
-		for i, line := range strings.Split(string(b), "\n") {
-			if banned.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "//") {
-				rel, _ := filepath.Rel(root, p)
-				t.Errorf("%s:%d: %s (only package main may touch the process)", rel, i+1, strings.TrimSpace(line))
+		osName := ""
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"os"` {
+				osName = "os"
+				if imp.Name != nil {
+					osName = imp.Name.Name
+				}
 			}
 		}
+		if osName == "" {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		allowed := f.Name.Name == "main" && filepath.Base(p) == "main.go"
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok || !banned[sel.Sel.Name] {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); !ok || id.Name != osName {
+				return true
+			}
+			if allowed {
+				if filepath.ToSlash(rel) == "cmd/ztsync/main.go" {
+					inMain++
+				}
+				return true
+			}
+			t.Errorf("%s: os.%s (only func main's file, main.go, may touch the process)", fset.Position(sel.Pos()), sel.Sel.Name)
+			return true
+		})
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if checked < 20 {
-		t.Fatalf("checked only %d files under %s", checked, root)
+	if checked < 20 || inMain == 0 {
+		t.Fatalf("checked only %d files under %s, %d uses in cmd/ztsync/main.go: the check is not looking", checked, root, inMain)
 	}
 }

@@ -81,18 +81,6 @@ func oneLine(s string) string {
 	return strings.ReplaceAll(s, "<!--", "&lt;!--")
 }
 
-// Body assembles a sticky comment: the marker, the fingerprint marker
-// (omitted when fingerprint is ""), the status line and the Markdown.
-func Body(marker, fingerprint, status, markdown string) string {
-	var b strings.Builder
-	b.WriteString(Header(marker, fingerprint))
-	b.WriteString("\n")
-	b.WriteString(StatusLine(status))
-	b.WriteString("\n\n")
-	b.WriteString(markdown)
-	return b.String()
-}
-
 // Status returns the status text of body's status line, and whether body
 // has one.
 func Status(body string) (string, bool) {

@@ -43,7 +43,7 @@ func TestUpsertLifecycle(t *testing.T) {
 	fill(srv, 4) // the sticky comment lands on page 3
 	c := newClient(t, srv)
 	marker := ghclient.Marker("config")
-	body1 := ghclient.Body(marker, "sha256:"+strings.Repeat("a", 64), "planned", "## Plan\n\none change\n")
+	body1 := stickyBody(t, marker, "sha256:"+strings.Repeat("a", 64), "planned") + "\none change\n"
 
 	steps := []struct {
 		name       string
@@ -147,13 +147,13 @@ func TestUpdateStatus(t *testing.T) {
 	c := newClient(t, srv)
 	marker := ghclient.Marker("config")
 	fp := "sha256:" + strings.Repeat("c", 64)
-	id := srv.AddComment(pr, githubtest.BotLogin, "Bot", ghclient.Body(marker, fp, "planned", "## Plan\n"))
+	id := srv.AddComment(pr, githubtest.BotLogin, "Bot", stickyBody(t, marker, fp, "planned"))
 
 	if err := c.UpdateStatus(ctx, owner, repo, id, "applied by [run 5](https://example/run/5)"); err != nil {
 		t.Fatal(err)
 	}
 	cm, _ := srv.Comment(id)
-	want := ghclient.Body(marker, fp, "applied by [run 5](https://example/run/5)", "## Plan\n")
+	want := stickyBody(t, marker, fp, "applied by [run 5](https://example/run/5)")
 	if diff := cmp.Diff(want, cm.Body); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}

@@ -18,6 +18,9 @@
 //     collects an error gets `if (C) && false {`, i.e. the guard is
 //     deleted; each `return true` / `return false` is flipped.
 //
+// Each package is mutated in its default scope (defaultScope: the files
+// holding its decisions), or whole with -all; the report names the files.
+//
 // The oracle is `go test` of the mutant's own package (both kinds), so a
 // package is only as strong as its own tests. A mutant that does not
 // compile is "not viable" and does not count; one whose tests hang past

@@ -12,12 +12,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
 
 // gremlinsVersion is the pinned gremlins release.
 const gremlinsVersion = "v0.6.0"
+
+// defaultScope lists, per package, the files mutated unless -all is given:
+// the decision logic (planning, plan-file checks, applying, retries and
+// redaction, the loader's checks and fast path). Other files of these
+// packages are presentation, I/O plumbing or owned by tests elsewhere, and
+// a package's whole test suite per mutant makes them costly (the loader's
+// runs CUE). A package not listed is mutated whole.
+var defaultScope = map[string][]string{
+	"planner": {"build.go", "compare.go", "equal.go", "plan.go", "planfile.go"},
+	"applier": {"apply.go", "compare.go", "stale.go", "write.go"},
+	"cfapi":   {"client.go", "errors.go"},
+	"loader":  {"check.go", "fast.go"},
+}
 
 //go:embed equivalent.txt
 var equivalentList string
@@ -61,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	timeout := fs.Duration("timeout", 3*time.Minute, "go test -timeout for each branch mutant")
 	noGremlins := fs.Bool("no-gremlins", false, "skip gremlins' operator mutants")
 	noBranches := fs.Bool("no-branches", false, "skip the branch mutants")
+	all := fs.Bool("all", false, "mutate every file of each package, not only its default scope")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./scripts/mutation [flags] PACKAGE_DIR...   (e.g. planner applier cfapi loader)")
 		fs.PrintDefaults()
@@ -89,6 +105,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	type row struct {
 		pkg             string
+		files           string
 		ops, branches   counts
 		total           counts
 		opsOK, branchOK bool
@@ -98,15 +115,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 	for _, pkg := range pkgs {
 		pkg = filepath.ToSlash(filepath.Clean(pkg))
 		r := row{pkg: pkg}
+		var scope []string
+		if !*all {
+			scope = defaultScope[pkg]
+		}
+		r.files = "all files"
+		if len(scope) > 0 {
+			r.files = strings.Join(scope, " ")
+		}
 		if !*noGremlins {
 			fmt.Fprintf(stderr, "== %s: gremlins %s\n", pkg, gremlinsVersion)
-			if r.ops, err = runGremlins(bin, root, pkg, *coef, equiv, stderr); err != nil {
+			if r.ops, err = runGremlins(bin, root, pkg, scope, *coef, equiv, stderr); err != nil {
 				return fmt.Errorf("%s: gremlins: %w", pkg, err)
 			}
 		}
 		if !*noBranches {
 			fmt.Fprintf(stderr, "== %s: branch mutants\n", pkg)
-			if r.branches, err = runBranches(root, pkg, *timeout, equiv, stderr); err != nil {
+			if r.branches, err = runBranches(root, pkg, scope, *timeout, equiv, stderr); err != nil {
 				return fmt.Errorf("%s: branch mutants: %w", pkg, err)
 			}
 		}
@@ -132,8 +157,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, r := range rows {
 		t := r.total
-		fmt.Fprintf(stdout, "\n%s: caught %d (timed out %d), lived %d; not counted: not viable %d, not covered %d, equivalent %d\n",
-			r.pkg, t.Caught+t.TimedOut, t.TimedOut, t.Lived, t.NotViable, t.NotCovered, t.Equivalent)
+		fmt.Fprintf(stdout, "\n%s (%s): caught %d (timed out %d), lived %d; not counted: not viable %d, not covered %d, equivalent %d\n",
+			r.pkg, r.files, t.Caught+t.TimedOut, t.TimedOut, t.Lived, t.NotViable, t.NotCovered, t.Equivalent)
 		for _, s := range t.Survivors {
 			fmt.Fprintf(stdout, "  LIVED %s\n", s)
 		}
@@ -236,7 +261,7 @@ type gremlinsReport struct {
 
 // runGremlins runs gremlins on one package directory in a scratch copy,
 // one mutant at a time.
-func runGremlins(bin, root, pkg string, coef int, equiv equivalents, log io.Writer) (counts, error) {
+func runGremlins(bin, root, pkg string, scope []string, coef int, equiv equivalents, log io.Writer) (counts, error) {
 	var c counts
 	scratch, err := scratchCopy(root)
 	if err != nil {
@@ -248,6 +273,14 @@ func runGremlins(bin, root, pkg string, coef int, equiv equivalents, log io.Writ
 		"--timeout-coefficient", fmt.Sprint(coef), "-o", out}
 	for _, s := range subdirs(filepath.Join(scratch, pkg)) {
 		args = append(args, "-E", "^"+s+"/")
+	}
+	if len(scope) > 0 {
+		files, _ := filepath.Glob(filepath.Join(scratch, pkg, "*.go"))
+		for _, f := range files {
+			if base := filepath.Base(f); !slices.Contains(scope, base) && !strings.HasSuffix(base, "_test.go") {
+				args = append(args, "-E", "^"+regexp.QuoteMeta(base)+"$")
+			}
+		}
 	}
 	args = append(args, "./"+pkg)
 	cmd := exec.Command(bin, args...)
@@ -298,11 +331,17 @@ func runGremlins(bin, root, pkg string, coef int, equiv equivalents, log io.Writ
 
 // runBranches tests each branch mutant of one package with go test
 // -overlay: the work tree is never changed.
-func runBranches(root, pkg string, timeout time.Duration, equiv equivalents, log io.Writer) (counts, error) {
+func runBranches(root, pkg string, scope []string, timeout time.Duration, equiv equivalents, log io.Writer) (counts, error) {
 	var c counts
-	ms, err := branchMutants(root, pkg)
+	all, err := branchMutants(root, pkg)
 	if err != nil {
 		return c, err
+	}
+	var ms []mutant
+	for _, m := range all {
+		if len(scope) == 0 || slices.Contains(scope, filepath.Base(m.File)) {
+			ms = append(ms, m)
+		}
 	}
 	tmp, err := os.MkdirTemp("", "ztsync-branch-")
 	if err != nil {

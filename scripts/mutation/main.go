@@ -104,11 +104,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	type row struct {
-		pkg             string
-		files           string
-		ops, branches   counts
-		total           counts
-		opsOK, branchOK bool
+		pkg           string
+		files         string
+		ops, branches counts
+		total         counts
 	}
 	var rows []row
 	failed := false

@@ -52,11 +52,24 @@ type Env struct {
 // The error carries the exit code (pipeline.Code).
 func Run(ctx context.Context, e Env) error {
 	a, err := newAction(e)
-	if err != nil {
-		return err
+	if err == nil {
+		err = a.dispatch(ctx)
 	}
-	return a.dispatch(ctx)
+	// A fatal error is an annotation too, so it shows on the run's page
+	// and not only in the log. Exit 2 (changes) is no error.
+	var done *annotated
+	if err != nil && err.Error() != "" && pipeline.Code(err) != pipeline.ExitChanges && !errors.As(err, &done) {
+		githubactions.New(githubactions.WithGetenv(e.Getenv), githubactions.WithWriter(e.Stdout)).
+			WithFieldsMap(map[string]string{"title": "ztsync"}).Errorf("%s", pipeline.Printable(err.Error(), false))
+	}
+	return err
 }
+
+// annotated is an error whose details are annotations already: Run adds
+// no error annotation of its own.
+type annotated struct{ error }
+
+func (e *annotated) Unwrap() error { return e.error }
 
 // action is one run of `ztsync action`.
 type action struct {
@@ -148,9 +161,6 @@ func (a *action) dispatch(ctx context.Context) error {
 	case a.in.command == "validate":
 		_, err = a.validate()
 	case a.isPullRequest():
-		if a.run.eventName == "pull_request_target" {
-			a.gha.Warningf("ztsync runs the pull request's configuration with this workflow's secrets on pull_request_target; prefer pull_request")
-		}
 		if a.in.command == "apply" {
 			a.gha.Noticef("command apply plans on pull requests; the reviewed plan is applied after the merge, on push")
 		}
@@ -204,14 +214,14 @@ func (a *action) validate() (*loader.Result, error) {
 	var problems loader.Errors
 	if errors.As(err, &problems) {
 		a.reportProblems(problems)
-		return nil, pipeline.WithCode(pipeline.ExitInvalid, fmt.Errorf("%d problems in the configuration in %s (see the annotations and the step summary)", len(problems), a.dirName()))
+		return nil, pipeline.WithCode(pipeline.ExitInvalid, &annotated{fmt.Errorf("%d problems in the configuration in %s (see the annotations and the step summary)", len(problems), a.dirName())})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", a.dirName(), err)
 	}
 	if a.in.command == "validate" {
 		msg := fmt.Sprintf("The configuration in %s is valid (%d files).", codeSpanMD(a.dirName()), len(res.Files))
-		a.outputs["summary"] = fmt.Sprintf("valid (%d files)", len(res.Files))
+		a.outputs["summary"] = fmt.Sprintf("valid: %s", pipeline.Plural(len(res.Files), "file"))
 		if err := writeSummary(a.run.summaryFile, "## ztsync validate\n\n"+msg+"\n"); err != nil {
 			return nil, fmt.Errorf("write step summary: %w", err)
 		}
@@ -237,7 +247,7 @@ func (a *action) reportProblems(problems loader.Errors) {
 		list.WriteString("\n")
 	}
 	annotate(a.gha, probs)
-	a.outputs["summary"] = "Invalid configuration: " + pipeline.Plural(len(problems), "problem") + "."
+	a.outputs["summary"] = "invalid: " + pipeline.Plural(len(problems), "problem")
 	fence := fenceFor(list.String())
 	md := fmt.Sprintf("## ztsync: the configuration in %s is invalid\n\n%d problems:\n\n%s\n%s%s\n",
 		codeSpanMD(a.dirName()), len(problems), fence, list.String(), fence)
@@ -282,7 +292,7 @@ func (a *action) recordPlan(p *planner.Plan) error {
 		return fmt.Errorf("plan file: %w", err)
 	}
 	a.outputs["plan-file"] = path
-	a.outputs["summary"] = render.Summary(p)
+	a.outputs["summary"] = summaryOutput(p)
 	a.outputs["has-changes"] = fmt.Sprint(p.HasChanges())
 	return nil
 }
@@ -301,16 +311,38 @@ func (a *action) markdown(p *planner.Plan, status string, withRun bool) (string,
 	return b.String(), nil
 }
 
-// commentBody is the sticky comment: the hidden header (marker and, when
-// fingerprint is not "", the fingerprint the merge will apply), then the
-// Markdown, cut under GitHub's limit with a pointer to the step summary.
-func (a *action) commentBody(fingerprint, markdown string) string {
+// statusSlack is room kept in a comment for a longer status line later
+// (applied, failed, refused with a reason).
+const statusSlack = 1000
+
+// planComment is the sticky comment for plan p: the hidden header (marker,
+// fingerprint unless "", state), then the plan in Markdown fitted to
+// GitHub's limit: counts and table first, and a link to the full plan in
+// the run's step summary when something had to be left out.
+func (a *action) planComment(p *planner.Plan, fingerprint, status string, st reviewState) (string, error) {
+	header := withState(ghclient.Header(a.marker(), fingerprint), st)
+	var b strings.Builder
+	err := render.Markdown(&b, p, render.MarkdownOptions{
+		Status:      ghclient.StatusText(status),
+		MaxBytes:    ghclient.MaxComment - len(header) - statusSlack,
+		FullPlanURL: a.run.runURL(),
+	})
+	if err != nil {
+		return "", err
+	}
+	return a.commentBody(header, b.String()), nil
+}
+
+// commentBody is the sticky comment: the hidden header, then the
+// Markdown, cut under GitHub's limit with a pointer to the step summary
+// (planComment already fits a plan; this is the last guard).
+func (a *action) commentBody(header, markdown string) string {
 	note := "\n\n> [!NOTE]\n> The plan is too long for a comment (GitHub's 65,536-character limit) and was cut here: the full plan is in the step summary"
 	if link := a.run.runLink(); link != "" {
 		note += " of " + link
 	}
 	note += ".\n"
-	return ghclient.Truncate(ghclient.Header(a.marker(), fingerprint)+"\n"+markdown, ghclient.MaxComment, note)
+	return ghclient.Truncate(header+"\n"+markdown, ghclient.MaxComment, note)
 }
 
 // githubClient returns the client for the GitHub API, or an error when
@@ -322,7 +354,14 @@ func (a *action) githubClient() (*ghclient.Client, error) {
 	if a.run.owner == "" {
 		return nil, errors.New("GITHUB_REPOSITORY is not set")
 	}
-	return ghclient.New(&http.Client{Timeout: 30 * time.Second}, a.in.githubToken, a.run.apiURL)
+	gh, err := ghclient.New(&http.Client{Timeout: 30 * time.Second}, a.in.githubToken, a.run.apiURL)
+	if err != nil {
+		return nil, err
+	}
+	if a.in.jobToken != "" && a.in.githubToken == a.in.jobToken {
+		gh.AssumeIdentity(ghclient.Identity{Login: ghclient.ActionsBot, Via: "the job's GITHUB_TOKEN"})
+	}
+	return gh, nil
 }
 
 // upsertComment makes body the sticky comment on pull request number. It
@@ -338,7 +377,7 @@ func (a *action) upsertComment(ctx context.Context, number int, body string) err
 		return nil
 	}
 	id, what, err := gh.Upsert(ctx, a.run.owner, a.run.repo, number, a.marker(), body)
-	if isPermission(err) {
+	if isPermission(err) || errors.Is(err, ghclient.ErrUnknownIdentity) {
 		a.gha.Warningf("no plan comment: %v", err)
 		return nil
 	}
@@ -360,10 +399,40 @@ func (a *action) pullRequest(ctx context.Context) error {
 	if head == "" {
 		head = a.run.sha
 	}
+	// What is checked out: the pull request's merge commit on
+	// pull_request, the base branch on pull_request_target.
+	checkout := head
+	if info, err := loader.GitInfo(a.in.directory); err == nil && info.Commit != "" {
+		checkout = info.Commit
+	}
+	fork := pr.Head.Repo != nil && pr.Head.Repo.Fork
+	if fork && a.run.eventName == "pull_request" {
+		// A fork's pull request gets no secrets and a read-only token:
+		// validate (annotations) and say why there is no plan.
+		if _, err := a.validate(); err != nil {
+			return err
+		}
+		return a.skipPlan(fmt.Sprintf("pull request #%d comes from the fork %s, and GitHub gives workflows on forks' pull requests no secrets, so there is no plan here.", pr.Number, forkName(pr.Head.Repo.FullName)),
+			"A maintainer gets a plan by pushing the branch to this repository (a pull request from a branch here is planned), or with the pull_request_target recipe in docs/github-action.md, which plans the fork's files as data.")
+	}
+	if a.run.eventName == "pull_request_target" && (checkout == pr.Base.SHA || checkout == a.run.sha) {
+		// pull_request_target checks out the base branch: its plan is
+		// not the pull request's, and posting it would say "no changes"
+		// about changes nobody planned.
+		if _, err := a.validate(); err != nil {
+			return err
+		}
+		return a.skipPlan(fmt.Sprintf("on pull_request_target the workflow checked out the base branch (%s), not pull request #%d, so a plan here would be the base branch's.", shortCommitText(checkout), pr.Number),
+			"Use the pull_request_target recipe in docs/github-action.md: it checks out the pull request's files as data in their own directory and plans those.")
+	}
 	res, err := a.validate()
 	if err != nil {
-		a.failedComment(ctx, pr.Number, "not planned: the configuration at "+shortSHA(head)+" is invalid; see the annotations and the workflow run's summary")
+		a.failedComment(ctx, pr.Number, "not planned: the configuration at "+shortSHA(checkout)+" is invalid; see the annotations and the summary of "+a.runRef())
 		return err
+	}
+	if why := a.noCredentials(); why != "" {
+		return a.skipPlan("no Cloudflare credentials in this job: "+why+".",
+			"A maintainer gets a plan by setting the cloudflare-api-token input from a repository or environment secret (a read-only token is enough to plan), or by re-running the job where that secret is available.")
 	}
 	base := a.in.base
 	if base == "" {
@@ -371,7 +440,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 	}
 	p, sess, err := a.plan(ctx, res, base)
 	if err != nil {
-		a.failedComment(ctx, pr.Number, "not planned: "+oneLineMsg(err.Error()))
+		a.failedComment(ctx, pr.Number, "not planned: "+render.EscapeMarkdown(err.Error())+a.runSuffix())
 		a.summaryLine("## ztsync plan failed\n\n" + codeBlock(err.Error()))
 		return err
 	}
@@ -380,9 +449,11 @@ func (a *action) pullRequest(ctx context.Context) error {
 		return err
 	}
 
-	status := "planned at " + shortSHA(head) + "; merging applies this plan if the live settings still need exactly these changes"
+	// The status names the commit the footer names: the one planned.
+	planned := shortSHA(p.Source.Commit)
+	status := "planned at " + planned + "; merging applies this plan if the live settings still need exactly these changes"
 	if !p.HasChanges() {
-		status = "no changes at " + shortSHA(head)
+		status = "no changes at " + planned
 	}
 	summary, err := a.markdown(p, status, true)
 	if err != nil {
@@ -391,13 +462,16 @@ func (a *action) pullRequest(ctx context.Context) error {
 	if err := writeSummary(a.run.summaryFile, summary); err != nil {
 		return fmt.Errorf("write step summary: %w", err)
 	}
-	// The comment has no run link, so re-running an unchanged plan does
-	// not edit it.
-	md, err := a.markdown(p, status, false)
+	// The comment has no run link unless the plan is too long for it, so
+	// re-running an unchanged plan does not edit it. The hidden state
+	// carries the digest of each reviewed change: the apply of a later
+	// merge checks what it applies against them when this merge's own
+	// apply never ran, and a re-run what is left.
+	body, err := a.planComment(p, p.Fingerprint, status, reviewState{Changes: digests(p)})
 	if err != nil {
 		return err
 	}
-	if err := a.upsertComment(ctx, pr.Number, a.commentBody(p.Fingerprint, md)); err != nil {
+	if err := a.upsertComment(ctx, pr.Number, body); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.e.Stderr, render.Summary(p))
@@ -459,6 +533,57 @@ func (a *action) summaryLine(md string) {
 	}
 }
 
+// skipPlan ends a pull request run that cannot plan without failing it:
+// a notice with why and how a maintainer gets a plan, the step summary
+// and the summary output; exit 0.
+func (a *action) skipPlan(why, how string) error {
+	a.gha.Noticef("ztsync: plan skipped: %s %s", why, how)
+	a.outputs["summary"] = "not planned: " + why
+	a.summaryLine("## ztsync plan skipped\n\n" + render.EscapeMarkdown(why) + "\n\n" + render.EscapeMarkdown(how) + "\n")
+	fmt.Fprintf(a.e.Stderr, "Plan skipped: %s\n%s\n", why, how)
+	return nil
+}
+
+// noCredentials says why the job has no Cloudflare credentials, or ""
+// when it has some (or plans against the emulator).
+func (a *action) noCredentials() string {
+	if a.flags.api.Set("emulator") {
+		return ""
+	}
+	g := a.e.Getenv
+	if g("CLOUDFLARE_API_TOKEN") != "" || (g("CLOUDFLARE_API_KEY") != "" && g("CLOUDFLARE_EMAIL") != "") {
+		return ""
+	}
+	if g("CLOUDFLARE_API_KEY") != "" || g("CLOUDFLARE_EMAIL") != "" {
+		return "" // half set: planning says exactly what is missing
+	}
+	return "the cloudflare-api-token input is empty and neither CLOUDFLARE_API_TOKEN nor CLOUDFLARE_API_KEY is set (a secret that is not available to this workflow reads as empty)"
+}
+
+// forkName is the fork's owner/repo for a message, or "a fork".
+func forkName(full string) string {
+	if full == "" {
+		return "a fork"
+	}
+	return pipeline.Printable(full, false)
+}
+
+// shortCommitText is the first 12 characters of a commit hash.
+func shortCommitText(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+// runRef is "[run N](URL)", or "the workflow run" when unknown.
+func (a *action) runRef() string {
+	if l := a.run.runLink(); l != "" {
+		return l
+	}
+	return "the workflow run"
+}
+
 // shortSHA is the first 12 characters of a commit hash in a code span, or
 // "the head commit" when unknown.
 func shortSHA(sha string) string {
@@ -496,9 +621,21 @@ func fenceFor(s string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
-// oneLineMsg joins the lines of an error message.
-func oneLineMsg(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+// summaryOutput is the summary output of a plan, in the format action.yml
+// documents: "N to create, N to update, N to revoke, N unchanged".
+func summaryOutput(p *planner.Plan) string {
+	var create, update, revoke int
+	for _, c := range p.Changes {
+		switch c.Action {
+		case planner.Create:
+			create++
+		case planner.Update:
+			update++
+		case planner.Revoke:
+			revoke++
+		}
+	}
+	return fmt.Sprintf("%d to create, %d to update, %d to revoke, %d unchanged", create, update, revoke, max(0, p.Summary.Unchanged))
 }
 
 // fileSafe turns a directory into a file name part.

@@ -72,6 +72,7 @@ func newActionHarness(t *testing.T) *actionHarness {
 		"INPUT_DIRECTORY":            "zt",
 		"INPUT_COMMENT":              "true",
 		"INPUT_GITHUB-TOKEN":         actGHToken,
+		"ZTSYNC_JOB_TOKEN":           actGHToken,
 		"INPUT_CLOUDFLARE-API-TOKEN": actCFToken,
 		"INPUT_ARGS":                 "--rate-limit 0",
 	}
@@ -319,7 +320,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	wantOut := map[string]string{
 		"has-changes": "true",
 		"plan-file":   res.outputs["plan-file"],
-		"summary":     "Plan: 0 to create, 1 to update, 0 revocations.",
+		"summary":     "0 to create, 1 to update, 0 to revoke, 0 unchanged",
 	}
 	if diff := cmp.Diff(wantOut, res.outputs); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)

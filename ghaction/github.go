@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mattn/go-shellwords"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/ztsync/ztsync/ghclient"
@@ -27,6 +28,10 @@ const (
 	inputGitHubToken     = "INPUT_GITHUB-TOKEN"
 	inputCloudflareToken = "INPUT_CLOUDFLARE-API-TOKEN"
 	inputArgs            = "INPUT_ARGS"
+	// jobToken is the job's own GITHUB_TOKEN, which action.yml passes so
+	// that a github-token input equal to it is known to post as
+	// github-actions[bot] (that token may not call GET /user).
+	jobToken = "ZTSYNC_JOB_TOKEN"
 )
 
 // Limits GitHub applies to what a step shows.
@@ -46,6 +51,7 @@ type actionInputs struct {
 	githubToken     string
 	cloudflareToken string
 	args            []string
+	jobToken        string
 }
 
 // readInputs reads and checks the INPUT_* variables.
@@ -56,9 +62,14 @@ func readInputs(getenv func(string) string) (actionInputs, error) {
 		base:            strings.TrimSpace(getenv(inputBase)),
 		githubToken:     strings.TrimSpace(getenv(inputGitHubToken)),
 		cloudflareToken: strings.TrimSpace(getenv(inputCloudflareToken)),
-		args:            strings.Fields(getenv(inputArgs)),
+		jobToken:        strings.TrimSpace(getenv(jobToken)),
 		comment:         true,
 	}
+	args, err := splitArgs(getenv(inputArgs))
+	if err != nil {
+		return in, pipeline.Usagef("input args: %v", err)
+	}
+	in.args = args
 	if in.command == "" {
 		in.command = "plan"
 	}
@@ -81,6 +92,23 @@ func readInputs(getenv func(string) string) (actionInputs, error) {
 		in.comment = b
 	}
 	return in, nil
+}
+
+// splitArgs splits the args input as a shell does: quotes group words,
+// backslashes escape; nothing is expanded ($VAR, `cmd` stay literal).
+func splitArgs(s string) ([]string, error) {
+	p := shellwords.NewParser()
+	p.ParseEnv = false
+	p.ParseBacktick = false
+	args, err := p.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", s, err)
+	}
+	if p.Position != -1 {
+		// The parser stops at ; & | and similar: those are not flags.
+		return nil, fmt.Errorf("%q: unexpected %q; give only flags and their values", s, s[p.Position:])
+	}
+	return args, nil
 }
 
 // parseBoolInput accepts YAML 1.2's core booleans, as actions/toolkit's
@@ -110,7 +138,11 @@ type ghEvent struct {
 			Ref string `json:"ref"`
 		} `json:"base"`
 		Head struct {
-			SHA string `json:"sha"`
+			SHA  string `json:"sha"`
+			Repo *struct {
+				Fork     bool   `json:"fork"`
+				FullName string `json:"full_name"`
+			} `json:"repo"`
 		} `json:"head"`
 	} `json:"pull_request"`
 	Repository struct {

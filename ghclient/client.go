@@ -41,8 +41,12 @@ func (e *PermissionError) Error() string {
 func (e *PermissionError) Unwrap() error { return e.Err }
 
 // Client posts and updates sticky comments through GitHub's REST API.
+// Every error it returns has the token scrubbed and no control
+// characters.
 type Client struct {
-	gh *gogithub.Client
+	gh    *gogithub.Client
+	token string
+	me    *Identity // the token's account, once known
 }
 
 // New returns a client authenticated with token (none when ""). apiURL is
@@ -68,25 +72,28 @@ func New(httpClient *http.Client, token, apiURL string) (*Client, error) {
 		up.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v3") + "/api/uploads/"
 		gh.UploadURL = &up
 	}
-	return &Client{gh: gh}, nil
+	return &Client{gh: gh, token: token}, nil
 }
 
-// NewFromClient wraps an already configured go-github client.
-func NewFromClient(gh *gogithub.Client) *Client { return &Client{gh: gh} }
-
 // FindComment returns the oldest comment on issue or pull request number
-// that contains marker and was written by a bot, or nil when there is none.
-// It pages through every comment, 100 at a time. Comments by people are
-// ignored even when they quote the marker.
+// that contains marker and was written by the token's own account
+// (Identity), or nil when there is none. It pages through every comment,
+// 100 at a time. Comments by anyone else (people quoting the marker, other
+// apps) are ignored, so nobody else can capture the sticky comment or
+// inject a fingerprint.
 func (c *Client) FindComment(ctx context.Context, owner, repo string, number int, marker string) (*gogithub.IssueComment, error) {
+	me, err := c.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
 	opts := &gogithub.IssueListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
 	for {
 		comments, resp, err := c.gh.Issues.ListComments(ctx, owner, repo, number, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list comments on %s/%s#%d: %w", owner, repo, number, err)
+			return nil, c.clean(fmt.Errorf("list comments on %s/%s#%d: %w", owner, repo, number, err))
 		}
 		for _, cm := range comments {
-			if isBot(cm.GetUser()) && strings.Contains(cm.GetBody(), marker) {
+			if strings.EqualFold(cm.GetUser().GetLogin(), me.Login) && strings.Contains(cm.GetBody(), marker) {
 				return cm, nil
 			}
 		}
@@ -95,11 +102,6 @@ func (c *Client) FindComment(ctx context.Context, owner, repo string, number int
 		}
 		opts.Page = resp.NextPage
 	}
-}
-
-// isBot reports whether u is a bot account (github-actions[bot], an app).
-func isBot(u *gogithub.User) bool {
-	return u != nil && strings.EqualFold(u.GetType(), "Bot")
 }
 
 // Upsert makes body the sticky comment carrying marker on issue or pull
@@ -122,13 +124,13 @@ func (c *Client) Upsert(ctx context.Context, owner, repo string, number int, mar
 		}
 		cm, _, err := c.gh.Issues.EditComment(ctx, owner, repo, found.GetID(), &gogithub.IssueComment{Body: gogithub.Ptr(body)})
 		if err != nil {
-			return 0, "", writeError("edit comment", owner, repo, err)
+			return 0, "", c.writeError("edit comment", owner, repo, err)
 		}
 		return cm.GetID(), Updated, nil
 	}
 	cm, _, err := c.gh.Issues.CreateComment(ctx, owner, repo, number, &gogithub.IssueComment{Body: gogithub.Ptr(body)})
 	if err != nil {
-		return 0, "", writeError("create comment", owner, repo, err)
+		return 0, "", c.writeError("create comment", owner, repo, err)
 	}
 	return cm.GetID(), Created, nil
 }
@@ -137,18 +139,7 @@ func (c *Client) Upsert(ctx context.Context, owner, repo string, number int, mar
 // statusLine (see SetStatus). An unchanged comment is not written. A 403 is
 // a *PermissionError.
 func (c *Client) UpdateStatus(ctx context.Context, owner, repo string, commentID int64, statusLine string) error {
-	cm, _, err := c.gh.Issues.GetComment(ctx, owner, repo, commentID)
-	if err != nil {
-		return fmt.Errorf("get comment %d in %s/%s: %w", commentID, owner, repo, err)
-	}
-	body := Truncate(SetStatus(cm.GetBody(), statusLine), MaxComment, defaultNote)
-	if body == cm.GetBody() {
-		return nil
-	}
-	if _, _, err := c.gh.Issues.EditComment(ctx, owner, repo, commentID, &gogithub.IssueComment{Body: gogithub.Ptr(body)}); err != nil {
-		return writeError("edit comment", owner, repo, err)
-	}
-	return nil
+	return c.Edit(ctx, owner, repo, commentID, func(body string) string { return SetStatus(body, statusLine) })
 }
 
 // PullRequestForCommit returns the merged pull request that commit sha
@@ -160,7 +151,7 @@ func (c *Client) PullRequestForCommit(ctx context.Context, owner, repo, sha stri
 	for {
 		prs, resp, err := c.gh.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list pull requests of commit %s in %s/%s: %w", sha, owner, repo, err)
+			return nil, c.clean(fmt.Errorf("list pull requests of commit %s in %s/%s: %w", sha, owner, repo, err))
 		}
 		for _, pr := range prs {
 			if pr.MergedAt == nil && !pr.GetMerged() {
@@ -182,10 +173,10 @@ func (c *Client) PullRequestForCommit(ctx context.Context, owner, repo, sha stri
 
 // writeError wraps a failed write, as a *PermissionError for a 403 that is
 // not a rate limit.
-func writeError(op, owner, repo string, err error) error {
+func (c *Client) writeError(op, owner, repo string, err error) error {
 	var er *gogithub.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden {
-		return &PermissionError{Op: op + " in " + owner + "/" + repo, Err: err}
+		return &PermissionError{Op: op + " in " + owner + "/" + repo, Err: c.clean(err)}
 	}
-	return fmt.Errorf("%s in %s/%s: %w", op, owner, repo, err)
+	return c.clean(fmt.Errorf("%s in %s/%s: %w", op, owner, repo, err))
 }

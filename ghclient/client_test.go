@@ -26,6 +26,7 @@ func newClient(t *testing.T, srv *githubtest.Server) *ghclient.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.AssumeIdentity(ghclient.Identity{Login: ghclient.ActionsBot, Via: "the job's GITHUB_TOKEN"})
 	return c
 }
 

@@ -2,7 +2,10 @@
 // comments (list with Link paging, get, create, edit) and the pull requests
 // of a commit, served over real HTTP under /api/v3/.
 //
-// Comments it creates are written by githubtest.BotLogin, a "Bot" account,
-// as GITHUB_TOKEN's are; comments added with AddComment can be written by
-// anyone, to test that only bots are trusted.
+// Comments it creates are written by the token's Account: BotLogin, as
+// the job's GITHUB_TOKEN's are, unless SetAccount makes the token a
+// personal access token or a GitHub App's; GET /user, the GraphQL viewer
+// (/api/graphql) and GET /app answer as GitHub does for each kind.
+// Comments added with AddComment can be written by anyone, to test that
+// only the token's own account is trusted.
 package githubtest

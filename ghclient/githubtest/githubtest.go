@@ -49,6 +49,9 @@ type Server struct {
 
 	mu           sync.Mutex
 	token        string
+	account      Account
+	writeStatus  int
+	writeMessage string
 	pageSize     int
 	nextID       int64
 	comments     []*Comment
@@ -57,15 +60,71 @@ type Server struct {
 	forbidWrites bool
 }
 
+// Kinds of token, by what GitHub lets them ask about themselves.
+const (
+	// JobToken is the job's GITHUB_TOKEN: GET /user, the GraphQL viewer
+	// and GET /app all answer 403.
+	JobToken = "job"
+	// PersonalToken is a personal access token: GET /user answers.
+	PersonalToken = "personal"
+	// AppToken is a GitHub App installation token: GET /user answers
+	// 403 "Resource not accessible by integration", the GraphQL viewer
+	// answers "slug[bot]".
+	AppToken = "app"
+)
+
+// Account is who the server's token posts as.
+type Account struct {
+	Login    string
+	UserType string // "Bot" or "User"
+	Kind     string // JobToken, PersonalToken or AppToken
+}
+
 // NewServer starts a server for the repository owner/repo that requires
 // "Authorization: Bearer token" (any token when token is ""), and closes it
-// when the test ends. Comment lists come 100 per page.
+// when the test ends. Comment lists come 100 per page. The token is the
+// job's GITHUB_TOKEN (github-actions[bot]) until SetAccount.
 func NewServer(t testing.TB, token string) *Server {
-	s := &Server{token: token, pageSize: 100, nextID: 1000, pulls: map[string][]PullRequest{}}
-	srv := httptest.NewServer(http.StripPrefix("/api/v3", http.HandlerFunc(s.serve)))
+	s := &Server{token: token, pageSize: 100, nextID: 1000, pulls: map[string][]PullRequest{},
+		account: Account{Login: BotLogin, UserType: "Bot", Kind: JobToken}}
+	mux := http.NewServeMux()
+	mux.Handle("/api/v3/", http.StripPrefix("/api/v3", http.HandlerFunc(s.serve)))
+	mux.HandleFunc("/api/graphql", s.graphql)
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL + "/api/v3"
 	return s
+}
+
+// SetAccount makes the token post as a.
+func (s *Server) SetAccount(a Account) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.account = a
+}
+
+// SetWriteError makes every POST and PATCH answer status with message
+// (0 turns it off).
+func (s *Server) SetWriteError(status int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writeStatus, s.writeMessage = status, message
+}
+
+// graphql answers the viewer query as GitHub does for the token's kind.
+func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: "/graphql"})
+	if s.token != "" && r.Header.Get("Authorization") != "Bearer "+s.token {
+		writeError(w, http.StatusUnauthorized, "Bad credentials")
+		return
+	}
+	if s.account.Kind == JobToken {
+		writeError(w, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": s.account.Login}}})
 }
 
 // SetPageSize caps comment list pages at n, whatever per_page asks.
@@ -161,6 +220,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "Resource not accessible by integration")
 		return
 	}
+	if s.writeStatus != 0 && (r.Method == http.MethodPost || r.Method == http.MethodPatch) {
+		writeError(w, s.writeStatus, s.writeMessage)
+		return
+	}
+	switch {
+	case r.URL.Path == "/user" && r.Method == http.MethodGet:
+		if s.account.Kind != PersonalToken {
+			writeError(w, http.StatusForbidden, "Resource not accessible by integration")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"login": s.account.Login, "type": s.account.UserType})
+		return
+	case r.URL.Path == "/app" && r.Method == http.MethodGet:
+		writeError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+		return
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	// repos/{owner}/{repo}/...
 	if len(parts) < 4 || parts[0] != "repos" {
@@ -184,7 +259,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			s.nextID++
-			c := &Comment{ID: s.nextID, Issue: issue, Login: BotLogin, UserType: "Bot", Body: body}
+			c := &Comment{ID: s.nextID, Issue: issue, Login: s.account.Login, UserType: s.account.UserType, Body: body}
 			s.comments = append(s.comments, c)
 			writeJSON(w, http.StatusCreated, commentJSON(c))
 		default:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/ztsync/ztsync/planner"
 )
@@ -19,6 +20,16 @@ type MarkdownOptions struct {
 	// Status, when set, is a line under the title, Markdown allowed, e.g.
 	// "Applied by run #42"; the GitHub Action updates it.
 	Status string
+	// MaxBytes, when positive, is the most the output may take (a
+	// comment's 65,536 characters less what the caller adds). A plan
+	// that does not fit first loses its full diff, then its table gets one
+	// row per change, then the last rows and risky items give way to a
+	// line that says how many more there are; FullPlanURL is linked
+	// wherever something was left out.
+	MaxBytes int
+	// FullPlanURL is where the whole plan is (the workflow run's step
+	// summary, an artifact).
+	FullPlanURL string
 }
 
 // tableValueMax is how many characters of a value the summary table shows;
@@ -26,50 +37,21 @@ type MarkdownOptions struct {
 const tableValueMax = 60
 
 // Markdown writes the plan for a pull-request comment or a job summary: the
-// title and status, a warning callout listing the risky changes (first, when
-// there are any), the summary line, a table of every changed field with its
-// current and desired value, the full diff in a collapsed ```diff block, the
-// warnings, and a footer with the fingerprint and the source commit. The
-// caller adds the hidden marker that finds the comment again.
+// title and status, the summary line (the counts), a table of every
+// changed field with its current and desired value, a warning callout
+// listing the risky changes and why, the full diff in a collapsed ```diff
+// block, the warnings, and a footer with the fingerprint and the source
+// commit. The caller adds the hidden marker that finds the comment again.
+//
+// With opts.MaxBytes the output fits that many bytes, giving up detail
+// from the end (see MarkdownOptions.MaxBytes): the counts and the table
+// come first and stay.
 func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 	if p == nil {
 		return errors.New("render markdown: nil plan")
 	}
-	var b strings.Builder
-	title := oneLine(opts.Title)
-	if title == "" {
-		title = "ztsync plan"
-		if p.Source.Dir != "" {
-			title += " for " + codeSpan(p.Source.Dir)
-		}
-	}
-	b.WriteString("## " + title + "\n\n")
-	if s := oneLine(opts.Status); s != "" {
-		b.WriteString("**Status:** " + s + "\n\n")
-	}
-	rs := newRiskySet()
-	writeRiskCallout(&b, rs, p)
-	b.WriteString("**" + escapeMD(Summary(p)) + "**")
-	if n := unchangedNote(p); n != "" {
-		b.WriteString(" " + n)
-	}
-	b.WriteString("\n\n")
-	if n := CoverageNote(p); n != "" {
-		b.WriteString("_" + escapeMD(oneLine(n)) + "_\n\n")
-	}
-	if p.HasChanges() {
-		writeTable(&b, rs, p)
-		writeFullDiff(&b, rs, p)
-	}
-	if len(p.Warnings) > 0 {
-		b.WriteString("**Warnings**\n\n")
-		for _, wn := range p.Warnings {
-			b.WriteString("- " + escapeMD(oneLine(wn)) + "\n")
-		}
-		b.WriteString("\n")
-	}
-	writeFooter(&b, p, opts.RunURL)
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	out := markdownWithin(p, opts)
+	if _, err := io.WriteString(w, out); err != nil {
 		return fmt.Errorf("render markdown: %w", err)
 	}
 	return nil
@@ -334,9 +316,12 @@ func oneLine(s string) string {
 }
 
 // escapeMD escapes the characters that would make plain text Markdown or
-// HTML: inline markup everywhere, block markup at the start.
+// HTML: inline markup everywhere, block markup at the start; and it defuses
+// @mentions (an @ after a letter or digit, as in an email address, is no
+// mention and is kept).
 func escapeMD(s string) string {
 	var b strings.Builder
+	prev := ' '
 	for i, r := range s {
 		switch r {
 		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '#', '!':
@@ -347,6 +332,12 @@ func escapeMD(s string) string {
 			}
 		}
 		b.WriteRune(r)
+		if r == '@' && !unicode.IsLetter(prev) && !unicode.IsDigit(prev) {
+			// "@team" would notify the team (a backslash does not stop
+			// GitHub's mentions); a zero-width space after the @ does.
+			b.WriteString("\u200b")
+		}
+		prev = r
 	}
 	out := b.String()
 	// "1. text" at the start would become an ordered list.

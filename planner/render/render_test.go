@@ -200,22 +200,24 @@ func TestMarkdownOptions(t *testing.T) {
 	}
 }
 
-func TestRiskyFirst(t *testing.T) {
+// TestCountsTableThenRisky: the comment opens with the counts and the
+// change table, then the risky changes, then the details.
+func TestCountsTableThenRisky(t *testing.T) {
 	var buf bytes.Buffer
 	if err := Markdown(&buf, mixed(), MarkdownOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	warn, summary, table := strings.Index(out, "> [!WARNING]"), strings.Index(out, "**Plan:"), strings.Index(out, "| Address")
-	if warn < 0 || !(warn < summary && summary < table) {
-		t.Errorf("want the risky callout before the summary and the table:\n%s", out)
+	summary, table, warn, diff := strings.Index(out, "**Plan:"), strings.Index(out, "| Address"), strings.Index(out, "> [!WARNING]"), strings.Index(out, "<details>")
+	if summary < 0 || !(summary < table && table < warn && warn < diff) {
+		t.Errorf("want the counts, the table, the risky callout, then the diff:\n%s", out)
 	}
 	for _, want := range []string{"`auth_domain`", "`is_ui_read_only`", "`mallory@example.com`"} {
-		if !strings.Contains(out[warn:summary], want) {
+		if !strings.Contains(out[warn:diff], want) {
 			t.Errorf("risky callout lacks %s", want)
 		}
 	}
-	if strings.Contains(out[warn:summary], "user_seat_expiration_inactive_time") {
+	if strings.Contains(out[warn:diff], "user_seat_expiration_inactive_time") {
 		t.Error("a plain change is listed as risky")
 	}
 

@@ -49,14 +49,8 @@ type applyFixture struct {
 
 func newApplyFixture(t *testing.T, config string) applyFixture {
 	t.Helper()
-	root := t.TempDir()
+	root := configDir(t, map[string]string{"config/org.cue": config})
 	f := applyFixture{dir: filepath.Join(root, "config"), state: filepath.Join(root, "live.json")}
-	if err := os.Mkdir(f.dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(f.dir, "org.cue"), []byte(config), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	emu := emulator.New(emulator.Options{})
 	emu.SetOrganization(schema.KindAccount, applyProdID, schema.Object{
 		"name":             "Widget Corps",
@@ -85,25 +79,12 @@ func (f applyFixture) org(t *testing.T, kind schema.Kind, id string) schema.Obje
 	return o
 }
 
-// applyResult is one run of the CLI.
-type applyResult struct {
-	code           int
-	stdout, stderr string
-}
-
 // applyCLI runs ztsync with args; stdin is given, and is a terminal when
 // terminal is set (it must then be an *os.File).
-func applyCLI(t *testing.T, ctx context.Context, stdin any, terminal bool, args ...string) applyResult {
+func applyCLI(t *testing.T, ctx context.Context, stdin any, terminal bool, args ...string) cliResult {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{
-		stdout: &stdout,
-		stderr: &stderr,
-		getenv: func(string) string { return "" },
-	}
+	e := &env{}
 	switch in := stdin.(type) {
-	case nil:
-		e.stdin = strings.NewReader("")
 	case string:
 		e.stdin = strings.NewReader(in)
 	case *os.File:
@@ -112,15 +93,10 @@ func applyCLI(t *testing.T, ctx context.Context, stdin any, terminal bool, args 
 	if terminal {
 		e.isTerminal = func(f *os.File) bool { return f == stdin }
 	}
-	code := run(ctx, args, e)
-	return applyResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return runEnv(ctx, e, args...)
 }
 
-func (r applyResult) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout:\n%s--- stderr:\n%s", r.code, r.stdout, r.stderr)
-}
-
-func applyMustContain(t *testing.T, r applyResult, where, want string) {
+func applyMustContain(t *testing.T, r cliResult, where, want string) {
 	t.Helper()
 	got := r.stdout
 	if where == "stderr" {

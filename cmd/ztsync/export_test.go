@@ -72,11 +72,7 @@ func squash(s string) string {
 // writeConfig writes src as DIR/export.cue in a fresh directory.
 func writeConfig(t *testing.T, src string) string {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "export.cue"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return configDir(t, map[string]string{"export.cue": src})
 }
 
 // TestExportCommand exports through the API (an emulator at

@@ -65,19 +65,8 @@ const planState = `{
 // and returns both paths.
 func planFixture(t *testing.T, cue, state string) (dir, stateFile string) {
 	t.Helper()
-	root := t.TempDir()
-	dir = filepath.Join(root, "config")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.cue"), []byte(cue), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	stateFile = filepath.Join(root, "live.json")
-	if err := os.WriteFile(stateFile, []byte(state), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir, stateFile
+	root := configDir(t, map[string]string{"config/config.cue": cue, "live.json": state})
+	return filepath.Join(root, "config"), filepath.Join(root, "live.json")
 }
 
 // runPlanCmd runs `ztsync plan args...` with buffers and the given

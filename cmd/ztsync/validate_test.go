@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,34 +30,12 @@ zones: "example.com": {
 }
 `
 
-type validateResult struct {
-	code           int
-	stdout, stderr string
-}
-
 // validateCLI runs ztsync with args in dir (the current directory for the
 // call) and returns the exit code and output.
-func validateCLI(t *testing.T, dir string, args ...string) validateResult {
+func validateCLI(t *testing.T, dir string, args ...string) cliResult {
 	t.Helper()
 	t.Chdir(dir)
-	code, stdout, stderr := runCLI(t, nil, args...)
-	return validateResult{code, stdout, stderr}
-}
-
-// configDir writes files (name -> content) under a temporary directory.
-func configDir(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return runEnv(context.Background(), &env{}, args...)
 }
 
 func TestValidateValid(t *testing.T) {

@@ -31,6 +31,16 @@ const (
 	actPR        = 12
 )
 
+// testdataDir is the package's testdata, found before any test changes
+// directory.
+var testdataDir = func() string {
+	d, err := filepath.Abs("testdata")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}()
+
 // actionHarness is one repository, one emulated Cloudflare, one fake
 // GitHub, and the files GitHub gives a step.
 type actionHarness struct {
@@ -40,8 +50,10 @@ type actionHarness struct {
 	emu  *emulator.Server
 	gh   *githubtest.Server
 	tmp  string
-	env  map[string]string
-	runs int
+	// testdata is the package's testdata directory (the test chdirs).
+	testdata string
+	env      map[string]string
+	runs     int
 }
 
 func newActionHarness(t *testing.T) *actionHarness {
@@ -52,12 +64,13 @@ func newActionHarness(t *testing.T) *actionHarness {
 		t.Fatal(err)
 	}
 	h := &actionHarness{
-		t:    t,
-		repo: repo,
-		git:  r,
-		emu:  emulator.NewServer(t, emulator.Options{Token: actCFToken}),
-		gh:   githubtest.NewServer(t, actGHToken),
-		tmp:  t.TempDir(),
+		testdata: testdataDir,
+		t:        t,
+		repo:     repo,
+		git:      r,
+		emu:      emulator.NewServer(t, emulator.Options{Token: actCFToken}),
+		gh:       githubtest.NewServer(t, actGHToken),
+		tmp:      t.TempDir(),
 	}
 	h.env = map[string]string{
 		"GITHUB_ACTIONS":             "true",
@@ -134,24 +147,65 @@ func (h *actionHarness) event(name, sha string, payload any) {
 	h.env["GITHUB_SHA"] = sha
 }
 
-func (h *actionHarness) pullRequest(base, head string) {
-	h.event("pull_request", head, map[string]any{
-		"pull_request": map[string]any{
-			"number": actPR,
-			"base":   map[string]any{"sha": base, "ref": "main"},
-			"head":   map[string]any{"sha": head},
-		},
-		"repository": map[string]any{"default_branch": "main"},
-	})
+// payload loads a real event payload from testdata/events and sets the
+// fields at the dotted paths.
+func (h *actionHarness) payload(file string, set map[string]any) map[string]any {
+	h.t.Helper()
+	b, err := os.ReadFile(filepath.Join(h.testdata, "events", file))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		h.t.Fatal(err)
+	}
+	for path, v := range set {
+		keys := strings.Split(path, ".")
+		cur := m
+		for _, k := range keys[:len(keys)-1] {
+			next, ok := cur[k].(map[string]any)
+			if !ok {
+				h.t.Fatalf("%s: %s is not an object in %s", path, k, file)
+			}
+			cur = next
+		}
+		if _, ok := cur[keys[len(keys)-1]]; !ok {
+			h.t.Fatalf("%s is not in %s: set only fields GitHub sends", path, file)
+		}
+		cur[keys[len(keys)-1]] = v
+	}
+	return m
 }
 
+// pullRequest is a "synchronize" pull_request event of pull request actPR
+// from a branch of this repository.
+func (h *actionHarness) pullRequest(base, head string) {
+	h.pullRequestEvent("pull_request", base, head, false)
+}
+
+func (h *actionHarness) pullRequestEvent(name, base, head string, fork bool) {
+	h.event(name, head, h.payload("pull_request-synchronize.payload.json", map[string]any{
+		"number":                       actPR,
+		"pull_request.number":          actPR,
+		"pull_request.base.sha":        base,
+		"pull_request.base.ref":        "main",
+		"pull_request.head.sha":        head,
+		"pull_request.head.repo.fork":  fork,
+		"repository.default_branch":    "main",
+		"pull_request.base.repo.fork":  false,
+		"pull_request.head.repo.owner": map[string]any{"login": "forker", "type": "User"},
+	}))
+}
+
+// push is a push event to main, from the payload GitHub sends.
 func (h *actionHarness) push(before, after string) {
-	h.event("push", after, map[string]any{
-		"before":     before,
-		"after":      after,
-		"ref":        "refs/heads/main",
-		"repository": map[string]any{"default_branch": "main"},
-	})
+	h.event("push", after, h.payload("push-with-new-branch.payload.json", map[string]any{
+		"before":                    before,
+		"after":                     after,
+		"created":                   before == zeroSHA,
+		"ref":                       "refs/heads/main",
+		"repository.default_branch": "main",
+	}))
 }
 
 // actionResult is what one run left behind.

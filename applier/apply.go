@@ -42,9 +42,14 @@ type Options struct {
 	// Concurrency is how many scopes are applied at once; 1 when not
 	// positive. Changes inside one scope always run one after another.
 	Concurrency int
-	// MaxChangePercent is the mass-change guard's threshold (see Guard);
-	// DefaultMaxChangePercent when zero. Use 100 to turn the guard off.
-	MaxChangePercent float64
+	// MaxChangePercent is the mass-change guard's threshold (see Guard),
+	// taken as it is: a pointer to 0 refuses any change the guard judges.
+	// Nil means DefaultMaxChangePercent. 100 turns the guard off.
+	MaxChangePercent *float64
+	// Confirm, when set, is called once the guard has passed and before
+	// the first call: the place to ask "apply these changes?". An error
+	// stops Apply, which returns it as it is, having written nothing.
+	Confirm func(ctx context.Context) error
 	// Progress, when set, is called as each change starts and ends. Calls
 	// never overlap, so it needs no locking; it must not block for long.
 	Progress func(Event)
@@ -72,9 +77,10 @@ type Event struct {
 }
 
 // Apply makes the plan's changes and reports what happened to each, in
-// plan order. It first runs Guard with opts.MaxChangePercent and returns
-// its *GuardError, having called nothing, when the plan changes too much.
-// It does not check staleness: call CheckStale first for a plan file.
+// plan order. It first runs Guard with opts.MaxChangePercent, once, and
+// returns its *GuardError, having called nothing, when the plan changes
+// too much; then opts.Confirm. It does not check staleness: call
+// CheckStale first for a plan file.
 //
 // Scopes run concurrently (opts.Concurrency); inside a scope the changes
 // run in plan order and a failure or refusal skips the rest of that scope
@@ -107,17 +113,23 @@ type Event struct {
 // When ctx is cancelled the change in flight is finished (its calls run
 // under context.WithoutCancel with opts.CallTimeout), nothing more is
 // started, and the changes not started are Interrupted. Apply returns an
-// error only for a nil plan or the guard; API failures are in the Report.
+// error only for a nil plan, the guard or Confirm; API failures are in the
+// Report.
 func Apply(ctx context.Context, t Target, p *planner.Plan, opts Options) (*Report, error) {
 	if p == nil {
 		return nil, errors.New("apply: no plan")
 	}
-	max := opts.MaxChangePercent
-	if max == 0 {
-		max = DefaultMaxChangePercent
+	max := float64(DefaultMaxChangePercent)
+	if opts.MaxChangePercent != nil {
+		max = *opts.MaxChangePercent
 	}
 	if err := Guard(p, max); err != nil {
 		return nil, err
+	}
+	if opts.Confirm != nil {
+		if err := opts.Confirm(ctx); err != nil {
+			return nil, err
+		}
 	}
 	a := &applier{t: t, p: p, opts: opts, results: make([]Result, len(p.Changes))}
 	if a.opts.CallTimeout <= 0 {

@@ -486,7 +486,8 @@ func TestApplyGuard(t *testing.T) {
 	}
 
 	o := opts()
-	o.MaxChangePercent = 34
+	pct := 34.0
+	o.MaxChangePercent = &pct
 	rep, err := applier.Apply(t.Context(), e.client, p, o)
 	if err != nil {
 		t.Fatalf("Apply with --max-change-percent 34: %v", err)

@@ -225,7 +225,7 @@ func BenchmarkApply1k(b *testing.B) {
 		s := callCounts(srv.Requests())
 		srv.ResetRequests()
 		b.StartTimer()
-		rep, err := applier.Apply(ctx, c, p, applier.Options{Concurrency: concurrency, MaxChangePercent: 100})
+		rep, err := applier.Apply(ctx, c, p, applier.Options{Concurrency: concurrency, MaxChangePercent: new(100.0)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/ztsync/ztsync/applier"
 	"github.com/ztsync/ztsync/cfapi"
@@ -13,20 +12,17 @@ import (
 )
 
 // Apply applies p through sess with the mass-change threshold maxPct (the
-// user's exact value: 0 refuses any change above the guard's minimum). It
-// reports each change once on out: a line as the change ends
-// (applier.Result's), then the changes that never started (skipped,
-// interrupted), then the summary line.
-func Apply(ctx context.Context, sess *Session, p *planner.Plan, concurrency int, maxPct float64, out io.Writer) (*applier.Report, error) {
-	// The guard runs with the user's exact threshold; Apply's zero means
-	// "the default", so 0 is passed as the smallest positive number.
-	if maxPct == 0 {
-		maxPct = math.SmallestNonzeroFloat64
-	}
+// user's exact value: 0 refuses any change the guard judges). The guard
+// runs once, inside applier.Apply; confirm, when not nil, runs after it and
+// before any write (the interactive "yes"). It reports each change once on
+// out: a line as the change ends (applier.Result's), then the changes that
+// never started (skipped, interrupted), then the summary line.
+func Apply(ctx context.Context, sess *Session, p *planner.Plan, concurrency int, maxPct float64, confirm func(context.Context) error, out io.Writer) (*applier.Report, error) {
 	reported := make(map[string]bool, len(p.Changes))
 	rep, err := applier.Apply(ctx, sess.Client, p, applier.Options{
 		Concurrency:      concurrency,
-		MaxChangePercent: maxPct,
+		MaxChangePercent: &maxPct,
+		Confirm:          confirm,
 		Progress: func(ev applier.Event) {
 			if ev.Done {
 				reported[ev.Change.Address] = true

@@ -110,11 +110,10 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 		}
 		return fmt.Errorf("check the plan against the live state: %w", err)
 	}
-	if err := a.guard(p); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.e.stderr, "Applying %s: %s\n", path, render.Summary(p))
-	return a.apply(ctx, sess, p)
+	return a.apply(ctx, sess, p, func(context.Context) error {
+		fmt.Fprintf(a.e.stderr, "Applying %s: %s\n", path, render.Summary(p))
+		return nil
+	})
 }
 
 // fromConfig plans from the configuration in dir and applies after
@@ -140,37 +139,35 @@ func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string,
 	if !p.HasChanges() {
 		return nil
 	}
-	if err := a.guard(p); err != nil {
-		return err
-	}
-	if !autoApprove {
-		ok, err := confirm(ctx, a.e)
-		if err != nil {
-			return err
+	// The mass-change guard runs first, inside apply: a plan it refuses
+	// is never put to the question.
+	return a.apply(ctx, sess, p, func(ctx context.Context) error {
+		if !autoApprove {
+			ok, err := confirm(ctx, a.e)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				fmt.Fprintln(a.e.stdout, "Apply cancelled.")
+				return withCode(ExitError, errors.New("apply cancelled: the answer was not 'yes'; nothing was written"))
+			}
 		}
-		if !ok {
-			fmt.Fprintln(a.e.stdout, "Apply cancelled.")
-			return withCode(ExitError, errors.New("apply cancelled: the answer was not 'yes'; nothing was written"))
-		}
-	}
-	fmt.Fprintln(a.e.stdout)
-	return a.apply(ctx, sess, p)
+		fmt.Fprintln(a.e.stdout)
+		return nil
+	})
 }
 
-// guard runs the mass-change guard: exit 4 when it refuses.
-func (a *applyRun) guard(p *planner.Plan) error {
-	if err := applier.Guard(p, a.maxPct); err != nil {
+// apply runs the mass-change guard (exit 4 when it refuses), then confirm,
+// then makes the changes, prints progress and the report, and writes the
+// emulator state back.
+func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner.Plan, confirm func(context.Context) error) error {
+	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, confirm, a.e.stdout)
+	var ge *applier.GuardError
+	if errors.As(err, &ge) {
 		return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
 	}
-	return nil
-}
-
-// apply makes the changes, prints progress and the report, and writes the
-// emulator state back.
-func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner.Plan) error {
-	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, a.e.stdout)
 	if err != nil {
-		return withCode(ExitRefused, err)
+		return err
 	}
 	saveErr := sess.Save()
 	if !rep.OK() {

@@ -322,6 +322,9 @@ func TestApplyMassChangeGuard(t *testing.T) {
 		}
 		applyMustContain(t, r, "stderr", "refusing to change 12 of 12 declared resources (100%)")
 		applyMustContain(t, r, "stderr", "--max-change-percent 100 to allow it")
+		if n := strings.Count(r.stderr, "refusing to change"); n != 1 {
+			t.Errorf("%v: the guard spoke %d times, want once: %s", args, n, r)
+		}
 		if after, _ := os.ReadFile(f.state); !bytes.Equal(before, after) {
 			t.Errorf("the guard let a write through")
 		}

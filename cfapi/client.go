@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // DefaultBaseURL is the Cloudflare API v4 base URL.
@@ -122,8 +124,8 @@ type Stats struct {
 // a 429.
 type Client struct {
 	base       *url.URL
-	header     http.Header // authentication and fixed headers
-	secrets    []string    // values never to show: token, API key
+	header     http.Header        // authentication and fixed headers
+	scrubber   *safetext.Scrubber // hides the token and API key in every form
 	http       *http.Client
 	limiter    *rate.Limiter // nil: unlimited
 	window     *window
@@ -159,14 +161,14 @@ func New(opts Options) (*Client, error) {
 			return nil, errors.New("API token contains characters not allowed in a header" + whitespaceHint(opts.Token))
 		}
 		c.header.Set("Authorization", "Bearer "+opts.Token)
-		c.secrets = []string{opts.Token}
+		c.scrubber = safetext.NewScrubber(opts.Token)
 	case opts.APIKey != "" && opts.Email != "":
 		if !headerSafe(opts.APIKey) || !headerSafe(opts.Email) {
 			return nil, errors.New("API key or email contains characters not allowed in a header" + whitespaceHint(opts.APIKey+opts.Email))
 		}
 		c.header.Set("X-Auth-Key", opts.APIKey)
 		c.header.Set("X-Auth-Email", opts.Email)
-		c.secrets = []string{opts.APIKey}
+		c.scrubber = safetext.NewScrubber(opts.APIKey)
 	case opts.APIKey != "":
 		return nil, errors.New("an API key needs its account email")
 	default:
@@ -219,15 +221,21 @@ func headerSafe(s string) bool {
 }
 
 func parseBaseURL(s string) (*url.URL, error) {
+	// Messages show the URL redacted: a query or user info may hold a
+	// credential.
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("invalid base URL: %w", err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL is the unredacted one
+		}
+		return nil, fmt.Errorf("invalid base URL %q: %v", safetext.RedactURL(s), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("invalid base URL %q: need an absolute http or https URL", u.Redacted())
+		return nil, fmt.Errorf("invalid base URL %q: need an absolute http or https URL", safetext.RedactURL(s))
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("invalid base URL %q: user info, query and fragment are not allowed", u.Redacted())
+		return nil, fmt.Errorf("invalid base URL %q: user info, query and fragment are not allowed", safetext.RedactURL(s))
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
@@ -387,7 +395,7 @@ func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any
 
 	c.window.observe(seq, resp.Header, c.clock.Now())
 	e := &APIError{Method: req.Method, Path: path, Status: resp.StatusCode, RayID: resp.Header.Get("Cf-Ray")}
-	derr := decode(e, body, v)
+	derr := decode(e, body, v, c.scrubber)
 	c.scrubAPIError(e)
 	c.debug(ctx, "cfapi response", slog.String("method", req.Method), slog.String("path", path),
 		slog.Int("attempt", n), slog.Int("status", resp.StatusCode), slog.Duration("duration", c.clock.Now().Sub(start)),
@@ -547,13 +555,8 @@ func (c *Client) redact(err error) error {
 	return err
 }
 
-// scrub replaces every credential in s.
-func (c *Client) scrub(s string) string {
-	for _, secret := range c.secrets {
-		s = strings.ReplaceAll(s, secret, "[REDACTED]")
-	}
-	return s
-}
+// scrub replaces every credential in s, raw, JSON-escaped or URL-encoded.
+func (c *Client) scrub(s string) string { return c.scrubber.Scrub(s) }
 
 func (c *Client) scrubAPIError(e *APIError) {
 	e.Detail, e.Body = c.scrub(e.Detail), c.scrub(e.Body)
@@ -587,11 +590,14 @@ func (c *Client) headerAttrs(h http.Header) slog.Attr {
 	return slog.Group("headers", attrs...)
 }
 
+// logBody is b for the debug log: scrubbed first, then cut, so that a cut
+// never leaves a credential's first characters.
 func (c *Client) logBody(b []byte) string {
-	if len(b) > maxLogBody {
-		return c.scrub(strings.ToValidUTF8(string(b[:maxLogBody]), "\uFFFD")) + "…"
+	s := c.scrub(strings.ToValidUTF8(string(b[:min(len(b), 2*maxLogBody)]), "\uFFFD"))
+	if len(b) > 2*maxLogBody {
+		s += "…"
 	}
-	return c.scrub(string(b))
+	return safetext.Cut(s, maxLogBody)
 }
 
 // whitespaceHint says what usually makes a credential unusable in a

@@ -27,9 +27,9 @@ func TestNewErrors(t *testing.T) {
 		{"relative base URL", cfapi.Options{Token: testToken, BaseURL: "/client/v4"}, `invalid base URL "/client/v4": need an absolute http or https URL`},
 		{"ftp base URL", cfapi.Options{Token: testToken, BaseURL: "ftp://example.com"}, `invalid base URL "ftp://example.com": need an absolute http or https URL`},
 		{"user info", cfapi.Options{Token: testToken, BaseURL: "https://me:" + testToken + "@example.com/client/v4"},
-			`invalid base URL "https://me:xxxxx@example.com/client/v4": user info, query and fragment are not allowed`},
-		{"query", cfapi.Options{Token: testToken, BaseURL: "https://example.com/?a=b"}, `invalid base URL "https://example.com/?a=b": user info, query and fragment are not allowed`},
-		{"unparsable", cfapi.Options{Token: testToken, BaseURL: "http://[::1"}, `invalid base URL: parse "http://[::1": missing ']' in host`},
+			`invalid base URL "https://REDACTED@example.com/client/v4": user info, query and fragment are not allowed`},
+		{"query", cfapi.Options{Token: testToken, BaseURL: "https://example.com/?a=b"}, `invalid base URL "https://example.com/?a=REDACTED": user info, query and fragment are not allowed`},
+		{"unparsable", cfapi.Options{Token: testToken, BaseURL: "http://[::1"}, `invalid base URL "http://[::1": missing ']' in host`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

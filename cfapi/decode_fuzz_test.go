@@ -56,19 +56,19 @@ func FuzzDecode(f *testing.F) {
 		ok2xx := 200 <= status && status <= 299
 
 		var obj schema.Object
-		checkDecoded(t, "object", status, decode(&APIError{Method: http.MethodGet, Path: "/p", Status: status}, body, &obj), ok2xx)
-		if err := decode(&APIError{Status: status}, body, &obj); err == nil && obj == nil {
+		checkDecoded(t, "object", status, decode(&APIError{Method: http.MethodGet, Path: "/p", Status: status}, body, &obj, nil), ok2xx)
+		if err := decode(&APIError{Status: status}, body, &obj, nil); err == nil && obj == nil {
 			t.Fatalf("status %d: no error and no object for %q", status, body)
 		}
 
 		var yes confirmed
-		err := decode(&APIError{Method: http.MethodPost, Path: "/p", Status: status}, body, &yes)
+		err := decode(&APIError{Method: http.MethodPost, Path: "/p", Status: status}, body, &yes, nil)
 		checkDecoded(t, "confirmed", status, err, ok2xx)
 		if err == nil && !yes {
 			t.Fatalf("status %d: revocation accepted but not confirmed for %q", status, body)
 		}
 
-		checkDecoded(t, "nil", status, decode(&APIError{Status: status}, body, nil), ok2xx)
+		checkDecoded(t, "nil", status, decode(&APIError{Status: status}, body, nil, nil), ok2xx)
 	})
 }
 

@@ -110,7 +110,7 @@ func TestEnvelopeErrors(t *testing.T) {
 			name:    "control characters and invalid UTF-8",
 			status:  418,
 			body:    "\x1b[31mred\x00\xff",
-			wantErr: "PUT " + path + `: 418 I'm a teapot: response is not a Cloudflare JSON envelope: body "[31mred ` + "\uFFFD" + `"`,
+			wantErr: "PUT " + path + `: 418 I'm a teapot: response is not a Cloudflare JSON envelope: body "\x1b[31mred\x00` + "\uFFFD" + `"`,
 		},
 		{
 			name:    "truncated JSON",

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
+	"github.com/ztsync/ztsync/safetext"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -96,12 +97,12 @@ func (d *ErrorDetail) UnmarshalJSON(b []byte) error {
 // commands in ztsync's output.
 func (d ErrorDetail) String() string {
 	var b strings.Builder
-	b.WriteString(clean(d.Message, messageLen))
+	b.WriteString(safetext.Cut(safetext.Line(d.Message), messageLen))
 	if d.Code != 0 {
 		fmt.Fprintf(&b, " (code %d)", d.Code)
 	}
 	if d.Pointer != "" {
-		fmt.Fprintf(&b, " at %s", d.Pointer)
+		fmt.Fprintf(&b, " at %s", safetext.Cut(safetext.Line(d.Pointer), excerptLen))
 	}
 	for _, c := range d.Chain {
 		b.WriteString(": ")
@@ -129,7 +130,7 @@ func (e *APIError) Error() string {
 		b.WriteString(": " + e.Detail)
 	}
 	if e.Body != "" {
-		fmt.Fprintf(&b, ": body %q", e.Body)
+		fmt.Fprintf(&b, ": body %q", e.Body) // %q escapes what is not printable
 	}
 	if e.RayID != "" {
 		fmt.Fprintf(&b, " (cf-ray %s)", e.RayID)
@@ -185,8 +186,9 @@ type envelope struct {
 }
 
 // decode checks the response and decodes its result into v (nil: ignore
-// the result). It returns nil or an *APIError.
-func decode(e *APIError, body []byte, v any) error {
+// the result). It returns nil or an *APIError. Body excerpts are scrubbed
+// with s before they are cut.
+func decode(e *APIError, body []byte, v any, s *safetext.Scrubber) error {
 	ok := 200 <= e.Status && e.Status <= 299
 	if len(body) > maxBody {
 		e.Detail = fmt.Sprintf("response body larger than %d MiB; not read", maxBody>>20)
@@ -200,7 +202,7 @@ func decode(e *APIError, body []byte, v any) error {
 		} else if ok {
 			e.Detail = "malformed JSON response: " + jsonProblem(err)
 		}
-		e.Body = excerpt(body)
+		e.Body = excerpt(body, s)
 		return e
 	}
 	if len(env.Errors) > 0 {
@@ -224,7 +226,7 @@ func decode(e *APIError, body []byte, v any) error {
 	}
 	if err := strictDecode(env.Result, v); err != nil {
 		e.Detail = "unexpected result: " + jsonProblem(err)
-		e.Body = excerpt(env.Result)
+		e.Body = excerpt(env.Result, s)
 		return e
 	}
 	return nil
@@ -263,20 +265,10 @@ const (
 	messageLen = 500
 )
 
-// excerpt returns the start of body as one line of valid UTF-8, control
-// characters and runs of white space turned into one space, "…" when cut.
-func excerpt(body []byte) string { return clean(string(body), excerptLen) }
-
-// clean makes s one line of valid UTF-8 without control or bidirectional
-// formatting characters, runs of them and of white space turned into one
-// space, cut to max runes with "…".
-func clean(s string, max int) string {
-	blank := func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
-	}
-	s = strings.Join(strings.FieldsFunc(strings.ToValidUTF8(s, "\uFFFD"), blank), " ")
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
-	}
-	return s
+// excerpt returns the start of body as valid UTF-8 scrubbed with s, runs
+// of white space made one space, and only then cut to excerptLen runes
+// with "…". APIError.Error quotes it, escaping what is not printable.
+func excerpt(body []byte, s *safetext.Scrubber) string {
+	head := strings.ToValidUTF8(string(body[:min(len(body), 4*excerptLen*utf8.UTFMax)]), "\uFFFD")
+	return safetext.Cut(strings.Join(strings.Fields(s.Scrub(head)), " "), excerptLen)
 }

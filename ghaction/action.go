@@ -21,6 +21,7 @@ import (
 	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/planner/render"
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // Env is what the Action may touch of the process; package main fills it.
@@ -242,8 +243,8 @@ func (a *action) reportProblems(problems loader.Errors) {
 		}
 		file := repoRelative(a.run.workspace, p.File)
 		probs[i] = problem{file: file, line: p.Line, col: p.Col, msg: msg}
-		fmt.Fprintln(a.e.Stderr, pipeline.Printable(p.Error(), false))
-		list.WriteString(pipeline.Printable(p.Error(), false))
+		fmt.Fprintln(a.e.Stderr, safetext.Line(p.Error()))
+		list.WriteString(safetext.Line(p.Error()))
 		list.WriteString("\n")
 	}
 	annotate(a.gha, probs)

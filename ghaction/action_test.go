@@ -21,6 +21,7 @@ import (
 	"github.com/ztsync/ztsync/ghclient/githubtest"
 	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/safetext"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -240,7 +241,7 @@ func (h *actionHarness) runAction() actionResult {
 	code := pipeline.Code(err)
 	if err != nil && err.Error() != "" {
 		// What main prints last.
-		fmt.Fprintf(&stderr, "ztsync action: %s\n", pipeline.Printable(err.Error(), true))
+		fmt.Fprintf(&stderr, "ztsync action: %s\n", safetext.Lines(err.Error()))
 	}
 	res := actionResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
 	outData, err := os.ReadFile(out)

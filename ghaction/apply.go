@@ -123,7 +123,7 @@ func (a *action) applyPush(ctx context.Context) error {
 		a.applySummaryQuiet(p, "failed: "+render.EscapeMarkdown(err.Error()))
 		return err
 	}
-	report, err := pipeline.Apply(ctx, sess, p, a.flags.api.Concurrency, a.flags.maxChangePercent, nil, a.e.Stderr)
+	report, err := pipeline.Apply(ctx, sess, p, a.flags.api.Concurrency, a.flags.maxChangePercent, nil, a.e.Stderr, nil)
 	if err != nil {
 		st.Phase = phaseDone
 		st.Left = len(p.Changes)

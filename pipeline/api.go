@@ -15,6 +15,8 @@ import (
 
 	"github.com/ztsync/ztsync/cfapi"
 	"github.com/ztsync/ztsync/cfapi/emulator"
+	"github.com/ztsync/ztsync/filelock"
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // minRateLimit is the slowest --rate-limit accepted (one request a
@@ -94,6 +96,7 @@ type Session struct {
 	emu       *emulator.Emulator
 	server    *httptest.Server
 	stateFile string
+	lock      *filelock.Lock // held on the state file from load to Close
 	waits     *waitReporter
 }
 
@@ -102,7 +105,7 @@ type Session struct {
 // otherwise Cloudflare (or --base-url / CLOUDFLARE_BASE_URL) with the
 // credentials from CLOUDFLARE_API_TOKEN or CLOUDFLARE_API_KEY +
 // CLOUDFLARE_EMAIL.
-func (c *APIFlags) Connect(_ context.Context, getenv func(string) string, stderr io.Writer) (*Session, error) {
+func (c *APIFlags) Connect(ctx context.Context, getenv func(string) string, stderr io.Writer) (*Session, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -130,7 +133,17 @@ func (c *APIFlags) Connect(_ context.Context, getenv func(string) string, stderr
 		if _, err := os.Stat(c.emulator); errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(stderr, "note: emulator state %s does not exist: starting from an empty account (no organizations); apply creates the file\n", c.emulator)
 		}
+		// One command at a time on a state file, which it reads under
+		// the lock: two applies never erase each other's changes.
+		lock, err := filelock.Acquire(ctx, c.emulator+".lock", func() {
+			fmt.Fprintf(stderr, "Waiting for another ztsync using %s to finish...\n", c.emulator)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("emulator state %s: %w", c.emulator, err)
+		}
+		s.lock = lock
 		if err := s.emu.LoadFile(c.emulator); err != nil {
+			s.Close()
 			return nil, WithCode(ExitInvalid, fmt.Errorf("emulator state %s: %w", c.emulator, err))
 		}
 		s.stateFile = c.emulator
@@ -181,18 +194,20 @@ func (s *Session) Close() {
 	if s.server != nil {
 		s.server.Close()
 	}
+	_ = s.lock.Release() // removing the lock file; the lock itself always goes
 }
 
 // Endpoint names where the flags and getenv point the API at, for a
-// header: "emulator", the base URL (as given), or Cloudflare's.
+// header: "emulator", the base URL (as given, user info and query
+// redacted), or Cloudflare's.
 func (c *APIFlags) Endpoint(getenv func(string) string) string {
 	switch {
 	case c.emulator != "":
 		return "emulator"
 	case c.baseURL != "":
-		return c.baseURL
+		return safetext.RedactURL(c.baseURL)
 	case getenv("CLOUDFLARE_BASE_URL") != "":
-		return getenv("CLOUDFLARE_BASE_URL")
+		return safetext.RedactURL(getenv("CLOUDFLARE_BASE_URL"))
 	}
 	return cfapi.DefaultBaseURL
 }

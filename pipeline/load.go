@@ -8,9 +8,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // CheckDir refuses a --dir that cannot be a configuration directory: a
@@ -77,7 +77,7 @@ func LoadAt(log io.Writer, dir, rev string) (*loader.Result, error) {
 func WriteProblemsText(w io.Writer, problems loader.Errors) error {
 	var b strings.Builder
 	for _, p := range problems {
-		b.WriteString(Printable(p.Error(), false)) // one line per problem, whatever a file is called
+		b.WriteString(safetext.Line(p.Error())) // one line per problem, whatever a file is called
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "invalid: %s\n", Plural(len(problems), "problem"))
@@ -91,26 +91,4 @@ func Plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// Printable escapes what must not reach a terminal or a CI log raw from an
-// error message (which can carry file names and API text): control
-// characters become \x1b-style escapes and bidirectional formatting
-// characters \u202e-style ones, so no message can forge a line, a terminal
-// escape or a GitHub workflow command. Newlines are kept only when
-// keepNewlines is set (for messages that list several problems).
-func Printable(s string, keepNewlines bool) string {
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case r == '\n' && keepNewlines, r == '\t':
-			b.WriteRune(r)
-		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

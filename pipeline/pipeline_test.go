@@ -132,13 +132,3 @@ func TestCode(t *testing.T) {
 		t.Error("WithCode(nil) is not nil")
 	}
 }
-
-func TestPrintable(t *testing.T) {
-	in := "a\nb\x1b[31m\u202e::error::x"
-	if got := pipeline.Printable(in, false); strings.ContainsAny(got, "\n\x1b\u202e") {
-		t.Errorf("Printable(keepNewlines=false) = %q", got)
-	}
-	if got := pipeline.Printable(in, true); !strings.Contains(got, "a\nb") || strings.ContainsAny(got, "\x1b\u202e") {
-		t.Errorf("Printable(keepNewlines=true) = %q", got)
-	}
-}

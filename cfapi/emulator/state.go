@@ -173,10 +173,15 @@ func (e *Emulator) marshalState() ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
+// MaxStateFileSize is the largest state file LoadFile reads (64 MiB, as
+// for plan files: a state of thousands of organizations is a few MiB).
+const MaxStateFileSize = 64 << 20
+
 // LoadFile loads the state from the file at path; a missing file is an
-// empty state.
+// empty state. A file that is not a regular file (/dev/zero, a pipe) or is
+// larger than MaxStateFileSize is refused without reading it all.
 func (e *Emulator) LoadFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		e.mu.Lock()
 		e.state = newState()
@@ -190,6 +195,30 @@ func (e *Emulator) LoadFile(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// readCapped reads a regular file of at most MaxStateFileSize bytes.
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	} else if st.Size() > MaxStateFileSize {
+		return nil, fmt.Errorf("%s is larger than %d MiB; not an emulator state file", path, MaxStateFileSize>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxStateFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxStateFileSize {
+		return nil, fmt.Errorf("%s is larger than %d MiB; not an emulator state file", path, MaxStateFileSize>>20)
+	}
+	return data, nil
 }
 
 // SaveFile writes the state to path atomically: a temporary file in the

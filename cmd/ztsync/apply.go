@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -90,13 +91,31 @@ type applyRun struct {
 
 // planFile applies a plan file.
 func (a *applyRun) planFile(ctx context.Context, path string) error {
-	p, err := readPlanFile(a.e, path)
+	p, data, err := readPlanFile(a.e, path)
 	if err != nil {
 		return err
 	}
 	if !p.HasChanges() {
 		fmt.Fprintln(a.e.stdout, "No changes. Nothing to apply.")
 		return nil
+	}
+	// A plan file is applied once: its record, next to it, is read under
+	// a lock held until the apply ends, and written before the first write.
+	var rec *applier.RecordFile
+	if path == "-" {
+		fmt.Fprintln(a.e.stderr, "Warning: the plan was read from stdin, so ztsync cannot record next to it that it was applied; a second apply of the same plan will not be refused.")
+	} else {
+		rec, err = applier.OpenRecord(ctx, path, data, p.Fingerprint, nil, func() {
+			fmt.Fprintf(a.e.stderr, "Waiting for another apply of %s to finish...\n", path)
+		})
+		var ae *applier.AppliedError
+		if errors.As(err, &ae) {
+			return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
+		}
+		if err != nil {
+			return err
+		}
+		defer rec.Close()
 	}
 	sess, err := a.api.Connect(ctx, a.e.getenv, a.e.stderr)
 	if err != nil {
@@ -110,7 +129,13 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 		}
 		return fmt.Errorf("check the plan against the live state: %w", err)
 	}
-	return a.apply(ctx, sess, p, func(context.Context) error {
+	return a.apply(ctx, sess, p, rec, func(context.Context) error {
+		// After the guard, before the first write.
+		if rec != nil {
+			if err := rec.Start(); err != nil {
+				return fmt.Errorf("%w; nothing was written (a plan whose apply cannot be recorded is not applied)", err)
+			}
+		}
 		fmt.Fprintf(a.e.stderr, "Applying %s: %s\n", path, render.Summary(p))
 		return nil
 	})
@@ -141,7 +166,7 @@ func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string,
 	}
 	// The mass-change guard runs first, inside apply: a plan it refuses
 	// is never put to the question.
-	return a.apply(ctx, sess, p, func(ctx context.Context) error {
+	return a.apply(ctx, sess, p, nil, func(ctx context.Context) error {
 		if !autoApprove {
 			ok, err := confirm(ctx, a.e)
 			if err != nil {
@@ -160,14 +185,27 @@ func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string,
 // apply runs the mass-change guard (exit 4 when it refuses), then confirm,
 // then makes the changes, prints progress and the report, and writes the
 // emulator state back.
-func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner.Plan, confirm func(context.Context) error) error {
-	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, confirm, a.e.stdout)
+func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner.Plan, rec *applier.RecordFile, confirm func(context.Context) error) error {
+	var observe func(applier.Event)
+	if rec != nil {
+		observe = func(ev applier.Event) {
+			if err := rec.Progress(ev); err != nil {
+				fmt.Fprintf(a.e.stderr, "Warning: %v\n", err)
+			}
+		}
+	}
+	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, confirm, a.e.stdout, observe)
 	var ge *applier.GuardError
 	if errors.As(err, &ge) {
 		return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
 	}
 	if err != nil {
 		return err
+	}
+	if rec != nil {
+		if err := rec.Finish(rep); err != nil {
+			fmt.Fprintf(a.e.stderr, "Warning: %v\n", err)
+		}
 	}
 	saveErr := sess.Save()
 	if !rep.OK() {
@@ -220,21 +258,23 @@ func confirm(ctx context.Context, e *env) (bool, error) {
 
 // readPlanFile reads and checks a plan file ("-": stdin). Any problem is a
 // usage error (exit 3).
-func readPlanFile(e *env, path string) (*planner.Plan, error) {
+func readPlanFile(e *env, path string) (*planner.Plan, []byte, error) {
 	var r io.Reader = e.stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, withCode(ExitInvalid, fmt.Errorf("read plan file: %w", err))
+			return nil, nil, withCode(ExitInvalid, fmt.Errorf("read plan file: %w", err))
 		}
 		defer f.Close()
 		r = f
 	}
-	p, err := planner.ReadPlan(r)
+	// The bytes read are what the applied-once record names.
+	var data bytes.Buffer
+	p, err := planner.ReadPlan(io.TeeReader(r, &data))
 	if err != nil {
-		return nil, withCode(ExitInvalid, fmt.Errorf("%s: %w", path, err))
+		return nil, nil, withCode(ExitInvalid, fmt.Errorf("%s: %w", path, err))
 	}
-	return p, nil
+	return p, data.Bytes(), nil
 }
 
 // parseInterleaved parses flags that may come before or after positional

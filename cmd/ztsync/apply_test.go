@@ -152,10 +152,26 @@ func TestApplyPlanFile(t *testing.T) {
 		t.Errorf("zone organization not created")
 	}
 
-	// The plan file is now stale: applying it again is refused.
+	// The plan file was applied: applying it again is refused.
 	r = applyCLI(t, ctx, nil, false, "apply", "--emulator", f.state, planFile)
 	if r.code != ExitRefused {
 		t.Fatalf("apply of a used plan: %s", r)
+	}
+	applyMustContain(t, r, "stderr", "plan.json was already applied at ")
+	applyMustContain(t, r, "stderr", "(3 applied; see "+planFile+".applied): a plan is applied once; run plan again for what is left; nothing was written")
+
+	// A copy of it (no record next to it) is stale: refused too.
+	copied := filepath.Join(t.TempDir(), "copy.json")
+	data, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copied, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = applyCLI(t, ctx, nil, false, "apply", "--emulator", f.state, copied)
+	if r.code != ExitRefused {
+		t.Fatalf("apply of a copy of a used plan: %s", r)
 	}
 	applyMustContain(t, r, "stderr", "plan is stale: account/prod/organization changed (login_design.header_text, session_duration), account/prod/doh changed (doh_jwt_duration), zone/example.com/organization was created; run plan again; nothing was written")
 }

@@ -109,7 +109,7 @@ func TestNoForgedOutputLines(t *testing.T) {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 		assertNoForgedLines(t, stdout+stderr)
-		if got := strings.Count(stderr, "ztsync: exit"); got != 1 {
+		if got := strings.Count("\n"+stderr, "\nztsync: exit"); got != 1 {
 			t.Errorf("%d exit lines on stderr, want 1:\n%s", got, stderr)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ztsync/ztsync/pipeline"
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // Exit codes, the same for every command (DESIGN.md §6); package pipeline
@@ -131,7 +132,7 @@ func run(ctx context.Context, args []string, e *env) int {
 		code := pipeline.Code(err)
 		if err != nil {
 			if msg := err.Error(); msg != "" {
-				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, pipeline.Printable(msg, true))
+				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, safetext.Lines(secrets(e).Scrub(msg)))
 			}
 		}
 		return finish(e, code)
@@ -143,6 +144,13 @@ func run(ctx context.Context, args []string, e *env) int {
 	}
 	fmt.Fprintf(e.stderr, "ztsync: %v\n", unknownCommand(name))
 	return finish(e, ExitInvalid)
+}
+
+// secrets scrubs the credentials of the environment: the last defence for
+// an error message that carries one (each package scrubs its own first).
+func secrets(e *env) *safetext.Scrubber {
+	return safetext.NewScrubber(e.getenv("CLOUDFLARE_API_TOKEN"), e.getenv("CLOUDFLARE_API_KEY"),
+		e.getenv("GITHUB_TOKEN"), e.getenv("INPUT_GITHUB-TOKEN"))
 }
 
 // finish prints the last stderr line, naming the exit code, when the

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // MarkdownOptions configures Markdown.
@@ -185,7 +186,7 @@ func writeFullDiff(b *strings.Builder, rs riskySet, p *planner.Plan) {
 		if i > 0 {
 			d.WriteString("\n")
 		}
-		head := clean(c.Address, false) + ": " + clean(string(c.Action), false)
+		head := safetext.Line(c.Address) + ": " + safetext.Line(string(c.Action))
 		if rs.change(c) {
 			head += " (risky)"
 		}
@@ -203,7 +204,7 @@ func writeFullDiff(b *strings.Builder, rs riskySet, p *planner.Plan) {
 			continue
 		}
 		for _, fd := range c.Diff {
-			path := clean(fd.Path, false)
+			path := safetext.Line(fd.Path)
 			switch kindOf(c.Action, fd) {
 			case fieldAdded:
 				d.WriteString("+ " + path + ": " + formatValue(fd.After) + "\n")
@@ -215,7 +216,7 @@ func writeFullDiff(b *strings.Builder, rs riskySet, p *planner.Plan) {
 			}
 		}
 		if f := c.FollowUp; f != nil {
-			d.WriteString("  then " + clean(f.Method, false) + " " + clean(f.Path, false) + ": " + followUpFields(f) + "\n")
+			d.WriteString("  then " + safetext.Line(f.Method) + " " + safetext.Line(f.Path) + ": " + followUpFields(f) + "\n")
 		}
 	}
 	body := d.String()
@@ -274,14 +275,14 @@ func shortCommit(c string) string {
 // longest run of backticks in s, padded with spaces when s starts or ends
 // with one.
 func codeSpan(s string) string {
-	return delimitCode(clean(s, false))
+	return delimitCode(safetext.Line(s))
 }
 
 // cellCode is codeSpan for a table cell: GFM splits the row at pipes
 // before it parses code spans, so pipes are backslash-escaped (GFM removes
 // the backslash again).
 func cellCode(s string) string {
-	return delimitCode(strings.ReplaceAll(clean(s, false), "|", `\|`))
+	return delimitCode(strings.ReplaceAll(safetext.Line(s), "|", `\|`))
 }
 
 func delimitCode(s string) string {
@@ -312,7 +313,7 @@ func longestRun(s string, c byte) int {
 // oneLine joins the lines of s with spaces and escapes control characters.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", " ")), " ")
-	return clean(s, false)
+	return safetext.Line(s)
 }
 
 // escapeMD escapes the characters that would make plain text Markdown or

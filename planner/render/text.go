@@ -10,6 +10,7 @@ import (
 	dmp "github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // TextOptions configures Text.
@@ -68,7 +69,7 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	if len(p.Warnings) > 0 {
 		b.WriteString(pt.paint(ansiBold+ansiYellow, "Warnings:") + "\n")
 		for _, wn := range p.Warnings {
-			lines := strings.Split(clean(wn, true), "\n")
+			lines := strings.Split(safetext.Lines(wn), "\n")
 			b.WriteString("  " + pt.paint(ansiYellow, "-") + " " + lines[0] + "\n")
 			for _, l := range lines[1:] {
 				b.WriteString("    " + l + "\n")
@@ -100,12 +101,12 @@ func actionLook(a planner.Action) (symbol, color, verb string) {
 	case planner.Revoke:
 		return "!", ansiRed, "will be revoked"
 	}
-	return "?", ansiBold, "will be changed (" + clean(string(a), false) + ")"
+	return "?", ansiBold, "will be changed (" + safetext.Line(string(a)) + ")"
 }
 
 func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Change) {
 	sym, col, verb := actionLook(c.Action)
-	b.WriteString("  " + pt.paint(col, sym) + " " + pt.paint(ansiBold, clean(c.Address, false)) + " " + verb)
+	b.WriteString("  " + pt.paint(col, sym) + " " + pt.paint(ansiBold, safetext.Line(c.Address)) + " " + verb)
 	if rs.change(c) {
 		b.WriteString(" " + pt.paint(ansiBoldRd, "(risky)"))
 	}
@@ -124,7 +125,7 @@ func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Cha
 			reason = quoteString(c.Reason)
 		}
 		fmt.Fprintf(b, "%sreason: %s\n", ind, reason)
-		b.WriteString(ind + pt.paint(ansiRed, "# risky: "+revokeReason(r, clean(r.email, false))) + "\n")
+		b.WriteString(ind + pt.paint(ansiRed, "# risky: "+revokeReason(r, safetext.Line(r.email))) + "\n")
 		return
 	}
 	for _, d := range c.Diff {
@@ -135,7 +136,7 @@ func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Cha
 		b.WriteString("\n")
 	}
 	if f := c.FollowUp; f != nil {
-		fmt.Fprintf(b, "%sthen %s %s: %s\n", ind, clean(f.Method, false), clean(f.Path, false), followUpFields(f))
+		fmt.Fprintf(b, "%sthen %s %s: %s\n", ind, safetext.Line(f.Method), safetext.Line(f.Path), followUpFields(f))
 	}
 }
 
@@ -143,7 +144,7 @@ func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Cha
 func followUpFields(f *planner.FollowUp) string {
 	keys := make([]string, 0, len(f.Body))
 	for k := range f.Body {
-		keys = append(keys, clean(k, false))
+		keys = append(keys, safetext.Line(k))
 	}
 	slices.Sort(keys)
 	if len(keys) == 0 {
@@ -172,7 +173,7 @@ func kindOf(a planner.Action, d planner.FieldDiff) diffKind {
 }
 
 func textFieldLine(pt painter, a planner.Action, d planner.FieldDiff) string {
-	path := clean(d.Path, false)
+	path := safetext.Line(d.Path)
 	switch kindOf(a, d) {
 	case fieldAdded:
 		return pt.paint(ansiGreen, "+") + " " + path + ": " + formatValue(d.After)

@@ -56,31 +56,6 @@ func isC1(r rune) bool {
 	return r == 0x7f || 0x80 <= r && r <= 0x9f || unicode.Is(unicode.Bidi_Control, r)
 }
 
-// clean makes free text (addresses, warnings) safe for a terminal or a
-// single Markdown line: control characters become \uXXXX escapes, and
-// invalid UTF-8 the replacement character. Newlines are kept only when
-// keepNewlines is set.
-func clean(s string, keepNewlines bool) string {
-	ok := utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
-		return (r < 0x20 && !(keepNewlines && r == '\n')) || isC1(r)
-	})
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case r == '\n' && keepNewlines:
-			b.WriteRune(r)
-		case r < 0x20 || isC1(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // longText reports whether v is a string worth a word diff: longer than
 // 40 characters or holding a space.
 func longText(v any) (string, bool) {

@@ -61,7 +61,7 @@ func Run(ctx context.Context, e Env) error {
 	var done *annotated
 	if err != nil && err.Error() != "" && pipeline.Code(err) != pipeline.ExitChanges && !errors.As(err, &done) {
 		githubactions.New(githubactions.WithGetenv(e.Getenv), githubactions.WithWriter(e.Stdout)).
-			WithFieldsMap(map[string]string{"title": "ztsync"}).Errorf("%s", pipeline.Printable(err.Error(), false))
+			WithFieldsMap(map[string]string{"title": "ztsync"}).Errorf("%s", safetext.Line(err.Error()))
 	}
 	return err
 }
@@ -566,7 +566,7 @@ func forkName(full string) string {
 	if full == "" {
 		return "a fork"
 	}
-	return pipeline.Printable(full, false)
+	return safetext.Line(full)
 }
 
 // shortCommitText is the first 12 characters of a commit hash.

@@ -12,7 +12,7 @@ func TestEscapeMarkdown(t *testing.T) {
 		{"(@team)", "(@\u200bteam)"},
 		{"alice@example.com", "alice@example.com"}, // no mention
 		{"<img src=x onerror=alert(1)> [Status: applied](https://x)", `\<img src=x onerror=alert(1)\> \[Status: applied\](https://x)`},
-		{"line1\nline2\r\x1b[31m", `line1 line2 \\u001b\[31m`},
+		{"line1\nline2\r\x1b[31m", `line1 line2 \\x1b\[31m`},
 	}
 	for _, tt := range tests {
 		if got := EscapeMarkdown(tt.in); got != tt.want {

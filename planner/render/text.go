@@ -83,7 +83,7 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	}
 	b.WriteString("\n")
 	if n := CoverageNote(p); n != "" {
-		b.WriteString(clean(n, false) + "\n")
+		b.WriteString(safetext.Line(n) + "\n")
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("render text: %w", err)

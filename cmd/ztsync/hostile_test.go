@@ -107,25 +107,17 @@ func (h *hostile) commit(msg string) {
 }
 
 // cli runs ztsync in-process with the case's environment.
-func (h *hostile) cli(args ...string) applyResult {
+func (h *hostile) cli(args ...string) cliResult {
 	h.t.Helper()
 	return h.cliCtx(context.Background(), args...)
 }
 
-func (h *hostile) cliCtx(ctx context.Context, args ...string) applyResult {
-	var stdout, stderr bytes.Buffer
-	e := &env{
-		stdin:  strings.NewReader(""),
-		stdout: &stdout,
-		stderr: &stderr,
-		getenv: func(k string) string { return h.env[k] },
-	}
-	code := run(ctx, args, e)
-	return applyResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
+func (h *hostile) cliCtx(ctx context.Context, args ...string) cliResult {
+	return runEnv(ctx, &env{getenv: func(k string) string { return h.env[k] }}, args...)
 }
 
 // must runs a set-up step that has to succeed.
-func (h *hostile) must(args ...string) applyResult {
+func (h *hostile) must(args ...string) cliResult {
 	h.t.Helper()
 	r := h.cli(args...)
 	if r.code != ExitOK && r.code != ExitChanges {
@@ -135,7 +127,7 @@ func (h *hostile) must(args ...string) applyResult {
 }
 
 // step runs the step under test: writes are counted from here.
-func (h *hostile) step(args ...string) applyResult {
+func (h *hostile) step(args ...string) cliResult {
 	h.t.Helper()
 	h.mark = len(h.srv.Requests())
 	return h.cli(args...)
@@ -189,7 +181,7 @@ func (h *hostile) editPlan(path string, refingerprint bool, f func(p *planner.Pl
 type hostileCase struct {
 	name string
 	// run sets the case up and runs the step under test (h.step).
-	run func(h *hostile) applyResult
+	run func(h *hostile) cliResult
 	// code is the exit code the step must give.
 	code int
 	// says must appear in its output (stdout and stderr).
@@ -197,7 +189,7 @@ type hostileCase struct {
 	// writes is how many writes the step may make.
 	writes int
 	// check, when set, checks more.
-	check func(t *testing.T, h *hostile, r applyResult)
+	check func(t *testing.T, h *hostile, r cliResult)
 }
 
 func hostileCases() []hostileCase {
@@ -206,7 +198,7 @@ func hostileCases() []hostileCase {
 			// Issue: a revocation-only plan applied twice revoked twice
 			// (nothing live moves, so the stale check passed).
 			name: "revocation plan applied twice",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				h.commit("base")
 				h.must("apply", "--dir", h.dir, "--auto-approve")
 				h.write("revoke.cue", hostileRevocation)
@@ -218,7 +210,7 @@ func hostileCases() []hostileCase {
 			code:   ExitRefused,
 			says:   []string{"was already applied at", "1 applied", "a plan is applied once", "plan.json.applied"},
 			writes: 0,
-			check: func(t *testing.T, h *hostile, r applyResult) {
+			check: func(t *testing.T, h *hostile, r cliResult) {
 				if n := len(h.srv.Revocations()); n != 1 {
 					t.Errorf("%d revocations, want 1", n)
 				}
@@ -228,7 +220,7 @@ func hostileCases() []hostileCase {
 			// A plan whose apply failed half-way is not applied again
 			// either: what it did is done, the rest needs a new plan.
 			name: "partly applied plan applied again",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				plan := h.planFile()
 				h.srv.InjectFault(emulator.Fault{Method: "PUT", PathContains: "/doh", Kind: emulator.SuccessFalse})
 				if r := h.cli("apply", plan); r.code != ExitError {
@@ -244,7 +236,7 @@ func hostileCases() []hostileCase {
 			// Issue: "declared": 1000 switched the mass-change guard off
 			// unnoticed; the fingerprint now covers it.
 			name: "declared raised in the plan file",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				plan := h.planFile()
 				h.editPlan(plan, false, func(p *planner.Plan) { p.Declared = 1000 })
 				return h.step("apply", plan)
@@ -258,7 +250,7 @@ func hostileCases() []hostileCase {
 			// risky field and an unmanaged one beside the diff's
 			// session_duration was applied.
 			name: "body beyond the diff, fingerprint recomputed",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				plan := h.planFile()
 				h.editPlan(plan, true, func(p *planner.Plan) {
 					p.Changes[0].Body["is_ui_read_only"] = true
@@ -274,7 +266,7 @@ func hostileCases() []hostileCase {
 			// Issue: --target made the declared count small enough to turn
 			// the mass-change guard off.
 			name: "target does not lift the mass-change guard",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				var cfg strings.Builder
 				var targets []string
 				for i := range 12 {
@@ -296,7 +288,7 @@ func hostileCases() []hostileCase {
 			// Issue: two applies to different fields both reported
 			// applied; the first was silently reverted.
 			name: "second apply of a plan made before another apply",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				first := h.planFile()
 				second := filepath.Join(h.tmp, "second.json")
 				h.write("org.cue", strings.Replace(hostileConfig, `session_duration: "12h"`, `session_duration: "24h"
@@ -309,7 +301,7 @@ func hostileCases() []hostileCase {
 			code:   ExitRefused,
 			says:   []string{"plan is stale", "account/prod/organization changed (session_duration)", "nothing was written"},
 			writes: 0,
-			check: func(t *testing.T, h *hostile, r applyResult) {
+			check: func(t *testing.T, h *hostile, r cliResult) {
 				org, _ := h.srv.Organization(schema.KindAccount, applyProdID)
 				if org["session_duration"] != "12h" {
 					t.Errorf("the first apply's session_duration was reverted to %v", org["session_duration"])
@@ -320,7 +312,7 @@ func hostileCases() []hostileCase {
 			// Issue: a PUT whose answer was lost was sent five times and
 			// reported failed although it was applied.
 			name: "organization PUT applied, answer lost",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				plan := h.planFile()
 				h.srv.InjectFault(emulator.Fault{Method: "PUT", PathContains: applyProdID + "/access/organizations", Kind: emulator.DropAfterApply, Count: 10})
 				return h.step("apply", plan)
@@ -331,7 +323,7 @@ func hostileCases() []hostileCase {
 		},
 		{
 			name: "DoH PUT applied, answer lost",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				plan := h.planFile()
 				h.srv.InjectFault(emulator.Fault{Method: "PUT", PathContains: "/doh", Kind: emulator.DropAfterApply, Count: 10})
 				return h.step("apply", plan)
@@ -343,7 +335,7 @@ func hostileCases() []hostileCase {
 		{
 			// Issue: --emulator /dev/zero read without limit.
 			name: "emulator state /dev/zero",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				return h.step("plan", "--dir", h.dir, "--emulator", "/dev/zero")
 			},
 			code: ExitInvalid,
@@ -351,7 +343,7 @@ func hostileCases() []hostileCase {
 		},
 		{
 			name: "emulator state over the size cap",
-			run: func(h *hostile) applyResult {
+			run: func(h *hostile) cliResult {
 				big := filepath.Join(h.tmp, "big.json")
 				f, err := os.Create(big)
 				if err != nil {
@@ -429,7 +421,7 @@ func TestHostileConcurrentEmulatorApplies(t *testing.T) {
 		t.Fatal(r)
 	}
 	var wg sync.WaitGroup
-	results := make([]applyResult, 2)
+	results := make([]cliResult, 2)
 	for i, plan := range []string{first, second} {
 		wg.Go(func() { results[i] = applyCLI(t, t.Context(), nil, false, "apply", plan, "--emulator", f.state) })
 	}

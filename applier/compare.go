@@ -31,15 +31,10 @@ func valueAt(r planner.Resource, obj schema.Object, path string) any {
 }
 
 // unconverged returns the diff paths of c whose value in got (the object
-// read back) is not the planned value, in diff order.
+// read back) is not the planned value, in diff order (planner.Unconverged:
+// fields the API does not read back count as written).
 func unconverged(c *planner.Change, got schema.Object) []string {
-	var out []string
-	for _, d := range c.Diff {
-		if !planner.Equal(c.Resource, d.Path, d.After, valueAt(c.Resource, got, d.Path)) {
-			out = append(out, d.Path)
-		}
-	}
-	return out
+	return planner.Unconverged(c, got)
 }
 
 // changedFields compares two versions of an object and returns the paths

@@ -141,26 +141,17 @@ func checkOne(ctx context.Context, t Target, c *planner.Change) (*StaleResource,
 	return &StaleResource{Address: c.Address, Detail: "changed", Fields: staleFields(c, now.Object)}, nil
 }
 
-// staleFields names what changed between the plan's view of the live object
-// and now. The plan's body is the old object (minus read-only fields) with
-// the diff's new values laid over; putting the diff's old values back gives
-// the old object.
+// staleFields names the writable fields that changed between the plan's
+// view of the live object and now. The plan's body is the old object's
+// writable fields (planner.Body) with the diff's new values laid over;
+// putting the diff's old values back gives the old view, and planner.Body
+// of now, with nothing desired, the current one.
 func staleFields(c *planner.Change, now schema.Object) []string {
 	old := planner.CopyObject(c.Body)
 	for _, d := range c.Diff {
 		setPath(old, d.Path, d.Before)
 	}
-	cur := now
-	if c.Resource == planner.DoH {
-		// The DoH body holds only the writable fields; GET calls
-		// service_token_id "id".
-		cur = schema.Object{}
-		for _, f := range schema.DoHFields() {
-			if v := valueAt(planner.DoH, now, f.Name); v != nil {
-				cur[f.Name] = v
-			}
-		}
-	}
+	cur := planner.Body(c.Scope.Kind, c.Resource, nil, now)
 	return changedFields(c.Resource, old, cur)
 }
 

@@ -36,14 +36,15 @@ func TestCheckStale(t *testing.T) {
 				o["session_duration"] = "36h"          // managed, in the diff
 				o["warp_auth_session_duration"] = "1h" // unmanaged
 				o["login_design"].(map[string]any)["text_color"] = "#111111"
-				o["future_thing"] = map[string]any{"nested": []any{}}
+				o["mfa_required_for_all_apps"] = true // unmanaged, writable
+				o["future_thing"] = "x"               // unknown: never sent, not named
 				e.srv.SetOrganization(schema.KindAccount, idA, o)
 			},
 			want: []applier.StaleResource{{
 				Address: "account/a/organization", Detail: "changed",
-				Fields: []string{"future_thing.nested", "login_design.text_color", "session_duration", "warp_auth_session_duration"},
+				Fields: []string{"login_design.text_color", "mfa_required_for_all_apps", "session_duration", "warp_auth_session_duration"},
 			}},
-			wantMsg: "plan is stale: account/a/organization changed (future_thing.nested, login_design.text_color, session_duration, warp_auth_session_duration); run plan again",
+			wantMsg: "plan is stale: account/a/organization changed (login_design.text_color, mfa_required_for_all_apps, session_duration, warp_auth_session_duration); run plan again",
 		},
 		{
 			name: "only updated_at moved", cfg: twoAccounts(), seed: true,

@@ -107,7 +107,7 @@ func TestRequests(t *testing.T) {
 	client, _ := newClient(t, srv.URL+"/client/v4/")
 	ctx := t.Context()
 	doh := schema.Object{"doh_jwt_duration": "800h", "service_token_id": "tok"}
-	rev := schema.Revocation{Devices: true}.Body("a@example.com")
+	rev := schema.Revocation{Devices: true}.Body(schema.KindAccount, "a@example.com")
 	for _, s := range []schema.Scope{account, zone} {
 		mustObj(t)(client.GetOrganization(ctx, s))
 		mustObj(t)(client.CreateOrganization(ctx, s, orgBody))

@@ -71,13 +71,32 @@ func TestEnvelopeErrors(t *testing.T) {
 			wantErrs: []cfapi.ErrorDetail{{Message: "something broke"}},
 		},
 		{
-			name:     "404",
+			// A wrong base URL or an unsupported endpoint: a failed read,
+			// not a missing organization (that would plan a create).
+			name:     "404 no route",
 			status:   404,
 			body:     `{"success":false,"errors":[{"code":7003,"message":"No route for the URI"}],"messages":[],"result":null}`,
 			wantErr:  "PUT " + path + ": 404 Not Found: No route for the URI (code 7003)",
-			notFound: true,
+			notFound: false,
 			wantErrs: []cfapi.ErrorDetail{{Code: 7003, Message: "No route for the URI"}},
 		},
+		{
+			name:     "404 not found",
+			status:   404,
+			body:     `{"success":false,"errors":[{"code":12130,"message":"access.api.error.not_found"}],"messages":[],"result":null}`,
+			wantErr:  "PUT " + path + ": 404 Not Found: access.api.error.not_found (code 12130)",
+			notFound: true,
+			wantErrs: []cfapi.ErrorDetail{{Code: 12130, Message: "access.api.error.not_found"}},
+		},
+		{
+			name:     "bare 404",
+			status:   404,
+			body:     `{"success":false,"errors":[{"code":1000,"message":"Not Found"}],"messages":[],"result":null}`,
+			wantErr:  "PUT " + path + ": 404 Not Found: Not Found (code 1000)",
+			notFound: false,
+			wantErrs: []cfapi.ErrorDetail{{Code: 1000, Message: "Not Found"}},
+		},
+
 		{
 			name:     "not enabled",
 			status:   400,

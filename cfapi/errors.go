@@ -14,8 +14,9 @@ import (
 )
 
 // ErrNotFound is the "organization does not exist" sentinel. An *APIError
-// matches it (errors.Is) for HTTP 404 and for Cloudflare's
-// access.api.error.not_found and access.api.error.not_enabled messages.
+// matches it (errors.Is) for access.api.error.not_found and
+// access.api.error.not_enabled answers; a bare 404 does not (see
+// APIError.Is).
 var ErrNotFound = schema.ErrNotFound
 
 // ErrAmbiguous marks a write (POST create, PUT) that failed after the
@@ -138,15 +139,19 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is reports whether the error means the organization does not exist: HTTP
-// 404, or an access.api.error.not_found / not_enabled message anywhere in
-// the errors or their chains.
+// Is reports whether the error means the organization does not exist:
+// only the answers that say so, a 4xx whose error (or a cause in its
+// chain) is Access's access.api.error.not_found or
+// access.api.error.not_enabled ("Access is not enabled"). Any other
+// failure, a 404 "No route for the URI" (code 7003) from a wrong base URL
+// included, is a failed read and never "absent" (that would plan a
+// create).
 func (e *APIError) Is(target error) bool {
-	if target != ErrNotFound {
+	if target != ErrNotFound || e.Status < 400 || e.Status > 499 {
 		return false
 	}
-	return e.Status == http.StatusNotFound || anyMessage(e.Errors, func(m string) bool {
-		return strings.Contains(m, "access.api.error.not_found") || strings.Contains(m, "access.api.error.not_enabled")
+	return anyMessage(e.Errors, func(m string) bool {
+		return strings.HasPrefix(m, "access.api.error.not_found") || strings.HasPrefix(m, "access.api.error.not_enabled")
 	})
 }
 
@@ -219,6 +224,9 @@ func decode(e *APIError, body []byte, v any, s *safetext.Scrubber) error {
 	}
 	if v == nil {
 		return nil
+	}
+	if _, ok := v.(*nullableObject); ok && string(env.Result) == "null" {
+		return nil // DoH never set
 	}
 	if len(env.Result) == 0 || string(env.Result) == "null" {
 		e.Detail = "response has no result"

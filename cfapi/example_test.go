@@ -41,8 +41,16 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	org["session_duration"] = "12h"
-	org, err = client.UpdateOrganization(ctx, s, org)
+	// A PUT replaces the whole object: send every field the scope's API
+	// takes, and no response-only one (created_at, ...).
+	body := schema.Object{}
+	for k, v := range org {
+		if schema.Writable(s.Kind, k) {
+			body[k] = v
+		}
+	}
+	body["session_duration"] = "12h"
+	org, err = client.UpdateOrganization(ctx, s, body)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -17,7 +17,8 @@ const (
 
 // GetOrganization returns the Zero Trust organization of an account or a
 // zone. A missing organization (or Zero Trust not enabled) is an error
-// wrapping ErrNotFound.
+// wrapping ErrNotFound; any other failure, a 404 "No route for the URI"
+// from a wrong base URL included, is an error that does not.
 //
 // API: https://developers.cloudflare.com/api/resources/zero_trust/subresources/organizations/methods/list/
 func (c *Client) GetOrganization(ctx context.Context, s schema.Scope) (schema.Object, error) {
@@ -34,7 +35,8 @@ func (c *Client) CreateOrganization(ctx context.Context, s schema.Scope, body sc
 }
 
 // UpdateOrganization replaces the organization's settings with body (PUT;
-// treat it as a full replace: send the whole object) and returns the result.
+// treat it as a full replace: send every field the scope's API takes and
+// no response-only one, as planner.Body builds it) and returns the result.
 //
 // API: https://developers.cloudflare.com/api/resources/zero_trust/subresources/organizations/methods/update/
 func (c *Client) UpdateOrganization(ctx context.Context, s schema.Scope, body schema.Object) (schema.Object, error) {
@@ -42,14 +44,37 @@ func (c *Client) UpdateOrganization(ctx context.Context, s schema.Scope, body sc
 }
 
 // GetDoH returns the account's DoH settings. They exist at account scope
-// only; a zone scope is refused without a request.
+// only; a zone scope is refused without a request. An answer whose result
+// is null means the account has no DoH settings: an empty object.
 //
 // API: https://developers.cloudflare.com/api/resources/zero_trust/subresources/organizations/subresources/doh/methods/get/
 func (c *Client) GetDoH(ctx context.Context, s schema.Scope) (schema.Object, error) {
 	if s.Kind != schema.KindAccount {
 		return nil, fmt.Errorf("%s: DoH settings exist at account scope only", s)
 	}
-	return c.object(ctx, http.MethodGet, s, dohPath, nil)
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	req, err := c.newRequest(ctx, http.MethodGet, s.Prefix()+dohPath, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out nullableObject
+	if err := c.do(req, &out); err != nil {
+		return nil, err
+	}
+	if out.Object == nil {
+		return schema.Object{}, nil
+	}
+	return out.Object, nil
+}
+
+// nullableObject is a result that may be null (DoH never set): decode
+// accepts null for it and leaves it nil.
+type nullableObject struct{ schema.Object }
+
+func (o *nullableObject) UnmarshalJSON(b []byte) error {
+	return strictDecode(b, &o.Object)
 }
 
 // UpdateDoH sets the account's DoH settings (PUT; the API answers 201) and
@@ -63,9 +88,12 @@ func (c *Client) UpdateDoH(ctx context.Context, s schema.Scope, body schema.Obje
 	return c.object(ctx, http.MethodPut, s, dohPath, body)
 }
 
-// RevokeUser revokes a user's Access tokens (body: email, and optionally
-// devices, user_uid, warp_session_reauth; see schema.Revocation.Body). It
-// fails unless the API answers result true.
+// RevokeUser revokes a user's Access tokens (body: email, and at account
+// scope optionally devices, user_uid, warp_session_reauth; see
+// schema.Revocation.Body). A body with devices true is also sent as the
+// query ?devices=true, the API's original form, so that a server honouring
+// either one revokes the devices. It fails unless the API answers result
+// true.
 //
 // API: https://developers.cloudflare.com/api/resources/zero_trust/subresources/organizations/methods/revoke_users/
 func (c *Client) RevokeUser(ctx context.Context, s schema.Scope, body schema.Object) error {
@@ -78,6 +106,9 @@ func (c *Client) RevokeUser(ctx context.Context, s schema.Scope, body schema.Obj
 	req, err := c.newRequest(ctx, http.MethodPost, s.Prefix()+revokePath, body)
 	if err != nil {
 		return err
+	}
+	if body["devices"] == true {
+		req.URL.RawQuery = "devices=true"
 	}
 	var ok confirmed
 	return c.do(req, &ok)

@@ -37,8 +37,6 @@ func ExampleCUE() {
 	//
 	// accounts: widgetcorps: {
 	// 	id: "699d98642c564d2e855e9661899b7252"
-	// 	// Live organization fields ztsync does not manage (left as they are):
-	// 	// has_migrated_private_apps.
 	// 	organization: {
 	// 		name:                    "Widget Corps"
 	// 		auth_domain:             "widgetcorps.cloudflareaccess.com"

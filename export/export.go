@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
@@ -80,7 +79,7 @@ const teamSuffix = ".cloudflareaccess.com"
 // ValidName when id is a valid id.
 func DefaultName(kind schema.Kind, id string, org schema.Object) string {
 	if kind == schema.KindAccount {
-		if ad, ok := org["auth_domain"].(string); ok && validString(schema.Hostname, "auth_domain", strings.TrimSuffix(ad, ".")) {
+		if ad, ok := org["auth_domain"].(string); ok && valid(authDomain(), strings.TrimSuffix(ad, ".")) {
 			ad = strings.ToLower(strings.TrimSuffix(ad, "."))
 			if s := slug(strings.TrimSuffix(ad, teamSuffix)); s != "" {
 				return s
@@ -241,13 +240,9 @@ type builder struct {
 	all  bool
 }
 
-// writable reports whether the builder's scope kind may write f.
-func (b builder) writable(f schema.Field) bool {
-	if b.kind == schema.KindZone {
-		return f.Zone
-	}
-	return f.Account
-}
+// writable reports whether a configuration for the builder's scope kind
+// may write f.
+func (b builder) writable(f schema.Field) bool { return f.Managed(b.kind) }
 
 // object returns the fields of obj to write, in the table's order, and the
 // notes (comment lines) for the values it had to leave out. path names the
@@ -324,8 +319,7 @@ func (b builder) value(f schema.Field, v any) (ast.Expr, bool) {
 	if v == nil {
 		return nil, true
 	}
-	switch f.Type {
-	case schema.StringList, schema.HostnameList:
+	if f.Type.IsList() {
 		list, ok := v.([]any)
 		if !ok {
 			return nil, false
@@ -336,7 +330,7 @@ func (b builder) value(f schema.Field, v any) (ast.Expr, bool) {
 		elts := make([]ast.Expr, 0, len(list))
 		for _, e := range list {
 			s, ok := e.(string)
-			if !ok || !validString(f.Type, f.Name, s) {
+			if !ok || !valid(f, s) {
 				return nil, false
 			}
 			elts = append(elts, ast.NewString(s))
@@ -350,66 +344,35 @@ func (b builder) value(f schema.Field, v any) (ast.Expr, bool) {
 	if s == "" {
 		return nil, true
 	}
-	if !validString(f.Type, f.Name, s) {
+	if !valid(f, s) {
 		return nil, false
 	}
 	return ast.NewString(s), true
 }
 
-// The schema's rules (schema/schema.cue), mirrored here so that a live
-// value the loader would refuse is left out instead of making the file
-// invalid. TestValidStringMatchesSchema and FuzzCUE check them against the
-// real schema.
-var (
-	colorRE        = regexp.MustCompile(`^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
-	hostnameRE     = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-	urlRE          = regexp.MustCompile(`^https?://[^\s/?#]+([/?#][^\s]*)?$`)
-	warpDurationRE = regexp.MustCompile(`^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)[mh](([0-9]+(\.[0-9]*)?|\.[0-9]+)[mh])*$`)
-)
+// valid reports whether the string s passes the schema's rule for field f
+// (or an element of the list f): the rule of schema.Field, which the
+// loader judges configurations with. TestValidMatchesSchema and FuzzCUE
+// check it against the real schema.
+func valid(f schema.Field, s string) bool { return f.Problem(s) == "" }
 
-// minSeatExpiration is Cloudflare's minimum user_seat_expiration_inactive_time.
-const minSeatExpiration = 730 * time.Hour
-
-// validString reports whether the string s passes the schema's rule for a
-// field (or list element) of type t called name.
-func validString(t schema.FieldType, name, s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	switch t {
-	case schema.Duration:
-		if strings.HasPrefix(s, "-") {
-			return false
-		}
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return false
-		}
-		switch name {
-		case "warp_auth_session_duration":
-			return warpDurationRE.MatchString(s)
-		case "user_seat_expiration_inactive_time":
-			return d >= minSeatExpiration
-		}
-		return true
-	case schema.Hostname, schema.HostnameList:
-		return len(s) <= 253 && hostnameRE.MatchString(s)
-	case schema.Color:
-		return colorRE.MatchString(s)
-	case schema.URL:
-		return urlRE.MatchString(s)
-	}
-	return true
+// authDomain is the auth_domain field of the table.
+func authDomain() schema.Field {
+	f, _ := schema.Lookup("auth_domain")
+	return f
 }
 
-// dohView is the DoH GET result seen as the DoH settings ztsync writes: its
-// id is the service token's id, which PUT calls service_token_id.
+// dohView is the DoH GET result seen as the DoH settings ztsync writes:
+// each writable field read under its own name or the one GET gives it
+// (the service token's "id").
 func dohView(doh schema.Object) map[string]any {
-	view := map[string]any{"doh_jwt_duration": doh["doh_jwt_duration"]}
-	if id, ok := doh["service_token_id"]; ok && id != nil {
-		view["service_token_id"] = id
-	} else {
-		view["service_token_id"] = doh["id"]
+	view := map[string]any{}
+	for _, f := range schema.DoHFields() {
+		v, ok := doh[f.Name]
+		if (!ok || v == nil) && f.ReadAs != "" {
+			v = doh[f.ReadAs]
+		}
+		view[f.Name] = v
 	}
 	return view
 }
@@ -417,19 +380,13 @@ func dohView(doh schema.Object) map[string]any {
 // unmanagedNote names the live fields with a value that ztsync does not
 // manage in scope kind k (unknown fields, and account-only ones on a zone).
 func unmanagedNote(k schema.Kind, org schema.Object) []string {
-	readOnly := map[string]bool{}
-	for _, n := range schema.ReadOnlyFields() {
-		readOnly[n] = true
-	}
 	var names []string
 	for key, v := range org {
-		if readOnly[key] || schema.IsEmpty(v) {
+		if schema.IsEmpty(v) {
 			continue
 		}
-		if f, ok := schema.Lookup(key); ok && !strings.Contains(key, ".") {
-			if k == schema.KindZone && f.Zone || k == schema.KindAccount && f.Account {
-				continue
-			}
+		if f, ok := schema.Lookup(key); ok && !strings.Contains(key, ".") && (f.Managed(k) || f.At(k) == schema.ResponseOnly) {
+			continue
 		}
 		names = append(names, displayKey(key))
 	}

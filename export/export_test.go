@@ -238,18 +238,18 @@ func validateAgainstSchema(src []byte) error {
 	return def.Unify(v).Validate(cue.Concrete(true))
 }
 
-// TestValidStringMatchesSchema checks the hand-written value rules against
-// the embedded CUE schema for values on both sides of each rule.
-func TestValidStringMatchesSchema(t *testing.T) {
+// TestValidMatchesSchema checks the field table's value rules, which
+// export leaves live values out by, against the embedded CUE schema for
+// values on both sides of each rule.
+func TestValidMatchesSchema(t *testing.T) {
 	values := map[string][]string{
-		"session_duration":           {"24h", "1440m", "1h30m", "1.5h", ".5h", "+1h", "0", "0s", "-1h", "1d", "3 days", "10µs", "10us", "h", "1H"},
-		"warp_auth_session_duration": {"24h", "90m", "1h30m", "3600s", "1.5h", "+2h", "0", "-1h", "1d"},
-		// The 730h minimum is checked by the loader, not by the CUE alone:
-		// the round-trip test covers values under it.
-		"user_seat_expiration_inactive_time": {"730h", "729h60m", "43800m", "1y", "8760h"},
+		"session_duration":                   {"24h", "1440m", "1h30m", "1.5h", ".5h", "+1h", "0", "0s", "-1h", "1d", "3 days", "10µs", "10us", "h", "1H"},
+		"warp_auth_session_duration":         {"24h", "90m", "1h30m", "3600s", "1.5h", "+2h", "0", "-1h", "1d"},
+		"user_seat_expiration_inactive_time": {"730h", "729h60m", "729h59m", "43800m", "1y", "8760h", "24h"},
 		"auth_domain":                        {"a.cloudflareaccess.com", "localhost", "EXAMPLE.com", "-x.example.com", "x_y.example.com", "a..b", strings.Repeat("a", 64) + ".com", "xn--bcher-kva.example"},
 		"login_design.background_color":      {"#fff", "#FFFFFF", "#ffff", "red", "fff", "#ggg"},
-		"login_design.logo_path":             {"https://example.com/logo.png", "http://x", "ftp://x", "https://", "https://a b", "https://x?y#z", "//x"},
+		"login_design.logo_path":             {"https://example.com/logo.png", "http://x", "ftp://x", "https://", "https://a b", "https://x?y#z", "//x", "/logo.png"},
+		"mfa_config.session_duration":        {"24h", "1d", "-1h"},
 		"name":                               {"x", "Widget Corps", "\n"},
 	}
 	for name, vals := range values {
@@ -260,7 +260,7 @@ func TestValidStringMatchesSchema(t *testing.T) {
 		for _, s := range vals {
 			path := strings.Split(name, ".")
 			leaf := path[len(path)-1]
-			got := validString(f.Type, leaf, s)
+			got := valid(f, s)
 			// Build `accounts: a: {id: ..., organization: a: b: "s"}` and
 			// ask the schema.
 			obj := map[string]any{leaf: s}
@@ -271,7 +271,7 @@ func TestValidStringMatchesSchema(t *testing.T) {
 			b, _ := json.Marshal(doc)
 			want := validateAgainstSchema(b) == nil
 			if got != want {
-				t.Errorf("validString(%s, %q) = %v, schema says %v", name, s, got, want)
+				t.Errorf("valid(%s, %q) = %v, schema says %v", name, s, got, want)
 			}
 		}
 	}

@@ -129,7 +129,15 @@ func (l *Loader) diagnose(err error, raw cue.Value) Errors {
 	}
 	groups := map[string]*group{}
 	var order []string
-	for _, p := range splitCUE(err) {
+	problems := splitCUE(err)
+	// CUE's account of the null branch of a clearable field (`#Duration |
+	// null`) failing for a value that is not null says nothing the other
+	// branch's problems do not say better; they are kept only when nothing
+	// else is left.
+	if kept := slices.DeleteFunc(slices.Clone(problems), func(p cueProblem) bool { return nullBranch(p, raw) }); len(kept) > 0 {
+		problems = kept
+	}
+	for _, p := range problems {
 		if isCovered(covered, p.labels) {
 			continue
 		}

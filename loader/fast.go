@@ -177,7 +177,7 @@ func buildShape(labels []string) *shape {
 	sh := &shape{site: s}
 	child := func(label string) []string { return append(labels[:len(labels):len(labels)], label) }
 	switch {
-	case s.vt == tStringList || s.vt == tHostnameList:
+	case s.vt == tStringList:
 		sh.kind, sh.item = shapeList, buildShape(child("0"))
 	case s.vt != tStruct:
 		sh.kind = shapeLeaf
@@ -215,6 +215,9 @@ func (sh *shape) judge(labels []string, x any, sorted bool) *finding {
 	msg := sh.site.judge(k, str, func() string { return describeTree(x) })
 	if msg != "" {
 		return at(labels, msg)
+	}
+	if x == nil {
+		return nil // a null its site's rule accepts: a field cleared
 	}
 	switch sh.kind {
 	case shapeFixed, shapeKeyed:

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"cuelang.org/go/cue"
 
@@ -32,14 +30,8 @@ const (
 	tNonEmptyString
 	tBool
 	tID
-	tDuration
-	tWarpDuration
-	tSeatDuration
-	tHostname
-	tColor
-	tURL
-	tStringList
-	tHostnameList
+	tField      // a scalar field of the schema's table: the rule is site.field's
+	tStringList // a list field of the table; its elements are sites of their own
 )
 
 // siteKind says what a path in the configuration is.
@@ -60,10 +52,18 @@ type site struct {
 	scope schema.Kind // for paths under accounts or zones
 	name  string      // the last label
 	vt    valueType   // the value's rule
+	// field is the table's entry (schema.Field) for a field of an
+	// organization, DoH or revoke entry, or for a list element; hasField
+	// says it is set. Its rule (kind, minimum, pattern, null) is the one
+	// the value is judged by.
+	field    schema.Field
+	hasField bool
 	// parent names the enclosing struct in messages ("an account's
-	// organization"); allowed are its field names.
+	// organization"); allowed are its field names, and within are the
+	// table's fields of that struct (for messages about the others).
 	parent  string
 	allowed []string
+	within  []schema.Field
 	// fields is set when the value is itself a struct with fixed fields.
 	fields []string
 }
@@ -72,27 +72,24 @@ type site struct {
 var (
 	nameRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]*$`)
 	idRE       = regexp.MustCompile(`^[0-9a-f]{32}$`)
-	colorRE    = regexp.MustCompile(`^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
-	urlRE      = regexp.MustCompile(`^https?://[^\s/?#]+([/?#][^\s]*)?$`)
-	hostnameRE = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	hostnameRE = regexp.MustCompile(schema.HostnamePattern)
+	uuidRE     = regexp.MustCompile(schema.UUIDPattern)
 	emailRE    = regexp.MustCompile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-	warpRE     = regexp.MustCompile(`^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)[mh](([0-9]+(\.[0-9]*)?|\.[0-9]+)[mh])*$`)
+	warpRE     = regexp.MustCompile(schema.MinutesHoursPattern)
 )
-
-const seatMinimum = 730 * time.Hour
 
 var (
-	topFields        = []string{"accounts", "zones"}
-	accountFields    = []string{"id", "organization", "doh", "revoke"}
-	zoneFields       = []string{"id", "organization", "revoke"}
-	revocationFields = []string{"devices", "warp_session_reauth", "user_uid", "reason"}
+	topFields     = []string{"accounts", "zones"}
+	accountFields = []string{"id", "organization", "doh", "revoke"}
+	zoneFields    = []string{"id", "organization", "revoke"}
 )
 
-// orgFields returns the organization fields scope kind k may write.
-func orgFields(k schema.Kind) []schema.Field {
+// managed returns the fields of table a configuration for scope kind k
+// may write.
+func managed(table []schema.Field, k schema.Kind) []schema.Field {
 	var out []schema.Field
-	for _, f := range schema.OrganizationFields() {
-		if (k == schema.KindZone && f.Zone) || (k == schema.KindAccount && f.Account) {
+	for _, f := range table {
+		if f.Managed(k) {
 			out = append(out, f)
 		}
 	}
@@ -116,38 +113,49 @@ func findField(fs []schema.Field, name string) (schema.Field, bool) {
 	return schema.Field{}, false
 }
 
-// typeOf maps a field of the table to its rule.
-func typeOf(f schema.Field) valueType {
-	switch f.Type {
-	case schema.Bool:
-		return tBool
-	case schema.Duration:
-		switch f.Name {
-		case "warp_auth_session_duration":
-			return tWarpDuration
-		case "user_seat_expiration_inactive_time":
-			return tSeatDuration
-		}
-		return tDuration
-	case schema.Hostname:
-		return tHostname
-	case schema.Color:
-		return tColor
-	case schema.URL:
-		return tURL
-	case schema.StringList:
-		return tStringList
-	case schema.HostnameList:
-		return tHostnameList
-	case schema.Nested:
-		return tStruct
-	case schema.String:
-		if f.Name == "name" || f.Name == "service_token_id" {
-			return tNonEmptyString
-		}
-		return tString
+// fieldSite is the site of a value of the table's field f: a struct of
+// its sub-fields, a list, or a scalar judged by f's rule.
+func fieldSite(s site, f schema.Field) site {
+	s.field, s.hasField = f, true
+	switch {
+	case f.Type == schema.Nested:
+		s.vt, s.fields = tStruct, fieldNames(f.Sub)
+	case f.Type.IsList():
+		s.vt = tStringList
+	default:
+		s.vt = tField
 	}
-	return tAny
+	return s
+}
+
+// itemSite is the site of an element of the list field f.
+func itemSite(s site, f schema.Field) site {
+	s.kind, s.vt, s.hasField = siteItem, tField, true
+	s.field = schema.Field{Name: f.Name, Type: f.Type.Elem()}
+	return s
+}
+
+// tableSite describes labels (below the struct whose fields are table,
+// with parent as its name in messages) by the table.
+func tableSite(s site, table []schema.Field, parent string, labels []string) site {
+	s.parent, s.allowed, s.within = parent, fieldNames(managed(table, s.scope)), table
+	f, ok := findField(managed(table, s.scope), labels[0])
+	if len(labels) == 1 {
+		if ok {
+			return fieldSite(s, f)
+		}
+		return s
+	}
+	if !ok {
+		return site{}
+	}
+	switch {
+	case f.Type == schema.Nested:
+		return tableSite(s, f.Sub, f.Name, labels[1:])
+	case f.Type.IsList() && len(labels) == 2:
+		return itemSite(s, f)
+	}
+	return site{}
 }
 
 func kindWord(k schema.Kind) string {
@@ -188,7 +196,6 @@ func classify(labels []string) site {
 	if n == 2 {
 		return site{kind: siteName, scope: k, name: labels[1], vt: tStruct, fields: scopeFields}
 	}
-	org := orgFields(k)
 	if n == 3 {
 		s.parent, s.allowed = "a zone", scopeFields
 		if k == schema.KindAccount {
@@ -198,10 +205,10 @@ func classify(labels []string) site {
 		case "id":
 			s.vt = tID
 		case "organization":
-			s.vt, s.fields = tStruct, fieldNames(org)
+			s.vt, s.fields = tStruct, fieldNames(managed(schema.OrganizationFields(), k))
 		case "doh":
 			if k == schema.KindAccount {
-				s.vt, s.fields = tStruct, fieldNames(schema.DoHFields())
+				s.vt, s.fields = tStruct, fieldNames(managed(schema.DoHFields(), k))
 			}
 		case "revoke":
 			s.vt = tStruct
@@ -210,58 +217,21 @@ func classify(labels []string) site {
 	}
 	switch labels[2] {
 	case "organization":
-		if n == 4 {
-			s.parent, s.allowed = "a zone organization", fieldNames(org)
-			if k == schema.KindAccount {
-				s.parent = "an account organization"
-			}
-			if f, ok := findField(org, s.name); ok {
-				s.vt = typeOf(f)
-				s.fields = fieldNames(f.Sub)
-			}
-			return s
+		parent := "a zone organization"
+		if k == schema.KindAccount {
+			parent = "an account organization"
 		}
-		f, ok := findField(org, labels[3])
-		if !ok || n != 5 {
-			return site{}
-		}
-		switch f.Type {
-		case schema.Nested:
-			s.parent, s.allowed = labels[3], fieldNames(f.Sub)
-			if sub, ok := findField(f.Sub, s.name); ok {
-				s.vt = typeOf(sub)
-			}
-			return s
-		case schema.StringList, schema.HostnameList:
-			s.kind, s.vt = siteItem, tString
-			if f.Type == schema.HostnameList {
-				s.vt = tHostname
-			}
-			return s
-		}
+		return tableSite(s, schema.OrganizationFields(), parent, labels[3:])
 	case "doh":
 		if n == 4 && k == schema.KindAccount {
-			s.parent, s.allowed = "doh", fieldNames(schema.DoHFields())
-			if f, ok := findField(schema.DoHFields(), s.name); ok {
-				s.vt = typeOf(f)
-			}
-			return s
+			return tableSite(s, schema.DoHFields(), "doh", labels[3:])
 		}
 	case "revoke":
 		if n == 4 {
-			return site{kind: siteEmail, scope: k, name: s.name, vt: tStruct, fields: revocationFields}
+			return site{kind: siteEmail, scope: k, name: s.name, vt: tStruct, fields: fieldNames(managed(schema.RevokeFields(), k))}
 		}
 		if n == 5 {
-			s.parent, s.allowed = "a revoke entry", revocationFields
-			switch s.name {
-			case "devices", "warp_session_reauth":
-				s.vt = tBool
-			case "user_uid":
-				s.vt = tNonEmptyString
-			case "reason":
-				s.vt = tString
-			}
-			return s
+			return tableSite(s, schema.RevokeFields(), "a revoke entry", labels[4:])
 		}
 	}
 	return site{}
@@ -286,29 +256,39 @@ func (s site) notAllowed() string {
 	case siteEmail:
 		return fmt.Sprintf("%q is not an email address; revoke entries are keyed by the user's email", s.name)
 	}
-	if s.scope == schema.KindZone && s.parent == "a zone organization" && schema.Writable(schema.KindAccount, s.name) {
-		return fmt.Sprintf("%s is an account-only field; zones accept: %s", s.name, strings.Join(s.allowed, ", "))
-	}
-	if strings.HasSuffix(s.parent, "organization") {
-		if strings.HasPrefix(s.name, "mfa_") {
-			return fmt.Sprintf("%s is not managed by ztsync (the MFA settings' API is still changing); set it in the dashboard", s.name)
-		}
-		for _, ro := range schema.ReadOnlyFields() {
-			if s.name == ro {
-				return fmt.Sprintf("%s is read-only: Cloudflare sets it", s.name)
-			}
+	if f, ok := findField(s.within, s.name); ok {
+		if msg := refusal(s, f); msg != "" {
+			return msg
 		}
 	}
 	if s.scope == schema.KindZone && s.parent == "a zone" && s.name == "doh" {
 		return "doh is an account-only setting; zones accept: " + strings.Join(s.allowed, ", ")
 	}
-	if s.parent == "custom_pages" || s.parent == "login_design" || len(s.allowed) > 0 {
+	if len(s.allowed) > 0 {
 		if c := closest(s.name, s.allowed); c != "" {
 			return fmt.Sprintf("field not allowed (did you mean %s?)", c)
 		}
 		return fmt.Sprintf("field not allowed; %s accepts: %s", s.parent, strings.Join(s.allowed, ", "))
 	}
 	return "field not allowed"
+}
+
+// refusal says why the table's field f, which the scope of s may not
+// write, is refused there, or "" when the table does not say.
+func refusal(s site, f schema.Field) string {
+	switch {
+	case f.Unmanaged != "":
+		return fmt.Sprintf("%s is not managed by ztsync: %s; ztsync keeps the live value as it is", f.Name, f.Unmanaged)
+	case f.Account != schema.ReadWrite && f.Zone != schema.ReadWrite:
+		return fmt.Sprintf("%s is read-only: Cloudflare sets it", f.Name)
+	case s.scope == schema.KindZone && f.Zone == schema.ResponseOnly:
+		return fmt.Sprintf("%s is response-only at zone scope: the zone API returns it but does not accept it; set it on an account organization", f.Name)
+	case s.scope == schema.KindZone && f.Account == schema.ReadWrite && s.parent == "a revoke entry":
+		return fmt.Sprintf("%s needs the account scope: the zone revoke_user API takes only the email; declare this revocation under the account", f.Name)
+	case s.scope == schema.KindZone && f.Account == schema.ReadWrite:
+		return fmt.Sprintf("%s is an account-only field; zones accept: %s", f.Name, strings.Join(s.allowed, ", "))
+	}
+	return ""
 }
 
 // closest returns the allowed name nearest to name if it is near enough to
@@ -382,6 +362,15 @@ func (s site) check(v cue.Value) string {
 // decoded configuration with it, so the rules exist once.
 func (s site) judge(k cue.Kind, str string, describe func() string) string {
 	isStr := k == cue.StringKind
+	if s.hasField && k == cue.NullKind && s.kind != siteItem {
+		switch {
+		case s.field.Clearable:
+			return ""
+		case s.field.Type == schema.Bool:
+			return "null is not a bool (use true or false)"
+		}
+		return fmt.Sprintf("%s cannot be cleared with null: write a value, or remove the field to stop managing it", s.field.Name)
+	}
 	switch s.vt {
 	case tStruct:
 		if k != cue.StructKind {
@@ -420,43 +409,47 @@ func (s site) judge(k cue.Kind, str string, describe func() string) string {
 		if !isStr || !idRE.MatchString(str) {
 			return describe() + " is not an id (32 lowercase hex characters)"
 		}
-	case tDuration, tWarpDuration, tSeatDuration:
-		if !isStr {
-			return describe() + ` is not a duration; write a string such as "12h"`
-		}
-		dur, err := time.ParseDuration(str)
-		switch {
-		case err != nil && s.vt == tWarpDuration:
-			return describe() + " is not a duration in minutes or hours (use e.g. 24h, 90m)"
-		case err != nil:
-			return describe() + " is not a duration (use e.g. 12h, 90m)"
-		case dur < 0 || strings.HasPrefix(str, "-"):
-			// The schema refuses a leading minus sign, even on "-0s".
-			return describe() + " is negative"
-		case s.vt == tWarpDuration && !warpRE.MatchString(str):
-			return describe() + " is not in minutes or hours (use e.g. 24h, 90m)"
-		case s.vt == tSeatDuration && dur < seatMinimum:
-			return describe() + " is shorter than the minimum, 730h (one month)"
-		}
-	case tHostname:
-		if !isStr || !hostnameRE.MatchString(str) || utf8.RuneCountInString(str) > 253 {
-			return describe() + " is not a hostname (e.g. example.com)"
-		}
-	case tColor:
-		if !isStr || !colorRE.MatchString(str) {
-			return describe() + ` is not a color (use #rgb or #rrggbb, e.g. "#f48120")`
-		}
-	case tURL:
-		if !isStr || !urlRE.MatchString(str) {
-			return describe() + " is not an http(s) URL"
-		}
-	case tStringList, tHostnameList:
+	case tField:
+		return s.judgeField(k, str, describe)
+	case tStringList:
 		if k != cue.ListKind {
-			if s.vt == tHostnameList {
+			switch s.field.Type {
+			case schema.HostnameList:
 				return describe() + ` is not a list of hostnames (e.g. ["example.com"])`
+			case schema.UUIDList:
+				return describe() + " is not a list of uuids"
 			}
 			return describe() + " is not a list of strings"
 		}
+	}
+	return ""
+}
+
+// judgeField judges a scalar by the table's rule for it (schema.Field).
+func (s site) judgeField(k cue.Kind, str string, describe func() string) string {
+	f := s.field
+	if f.Type == schema.Bool {
+		if k != cue.BoolKind {
+			return describe() + " is not a bool (use true or false)"
+		}
+		return ""
+	}
+	if k != cue.StringKind {
+		switch f.Type {
+		case schema.Duration:
+			return describe() + ` is not a duration; write a string such as "12h"`
+		case schema.Hostname:
+			return describe() + " is not a hostname (e.g. example.com)"
+		case schema.UUID:
+			return describe() + " is not a uuid"
+		}
+		return describe() + " is not a string"
+	}
+	if p := f.Problem(str); p != "" {
+		if p == "must not be empty" {
+			return p
+		}
+		return describe() + " " + p
 	}
 	return ""
 }
@@ -468,17 +461,43 @@ func (s site) incomplete() string {
 		tNonEmptyString: "a string",
 		tBool:           "true or false",
 		tID:             "the 32-character id",
-		tDuration:       `a duration such as "24h"`,
-		tWarpDuration:   `a duration such as "24h"`,
-		tSeatDuration:   `a duration such as "730h"`,
-		tHostname:       `a hostname such as "example.com"`,
-		tColor:          `a color such as "#f48120"`,
-		tURL:            `a URL such as "https://example.com/logo.png"`,
-		tStringList:     `a list of strings`,
-		tHostnameList:   `a list such as ["example.com"]`,
+		tStringList:     "a list",
 	}[s.vt]
+	if s.vt == tField {
+		hint = map[schema.FieldType]string{
+			schema.String:   "a string",
+			schema.Bool:     "true or false",
+			schema.Duration: `a duration such as "24h"`,
+			schema.Hostname: `a hostname such as "example.com"`,
+			schema.UUID:     "a uuid",
+		}[s.field.Type]
+		if s.field.Min > 0 {
+			hint = fmt.Sprintf("a duration such as %q", schema.DurationText(s.field.Min))
+		}
+	}
+	if s.vt == tStringList && s.field.Type == schema.HostnameList {
+		hint = `a list such as ["example.com"]`
+	}
 	if hint == "" {
 		return "no concrete value: ztsync needs data here, not only a constraint"
 	}
 	return "no concrete value: write " + hint
+}
+
+// nullConflictRE is CUE's message for a value that is not the null of a
+// `T | null` disjunction.
+var nullConflictRE = regexp.MustCompile(`^conflicting values .* and null \(mismatched types \w+ and null\)$`)
+
+// nullBranch reports whether p is only CUE's account of the null branch
+// of a clearable field failing for a value that is not null: the
+// disjunction's header, or the conflict with null.
+func nullBranch(p cueProblem, raw cue.Value) bool {
+	s := classify(p.labels)
+	if !s.hasField || !s.field.Clearable {
+		return false
+	}
+	if v, _ := lookup(raw, p.labels); v.Exists() && v.Kind() == cue.NullKind {
+		return false
+	}
+	return strings.Contains(p.msg, "errors in empty disjunction") || nullConflictRE.MatchString(p.msg)
 }

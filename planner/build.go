@@ -55,15 +55,16 @@ type Options struct {
 //   - Only managed fields (those written in the configuration) are
 //     compared, after normalisation: null ≡ absent ≡ false ≡ "" ≡ {} ≡ [];
 //     durations by value; nested objects sub-field by sub-field.
-//   - update: the PUT body is the whole live object (unknown fields too)
-//     without created_at/updated_at, with the managed fields laid over it;
-//     a managed field equal to live after normalisation keeps the live
-//     representation, and one live lacks is written as declared.
-//   - create: the POST body holds the managed fields POST accepts; the rest
-//     (custom_pages) go in a FollowUp PUT.
-//   - DoH: update only; the body holds the writable DoH fields of the live
-//     object (its "id" is the service token id) with the desired ones laid
-//     over. The DoH of an organization created in the same plan is absent.
+//   - update: the PUT body is Body's: the fields the scope's API takes,
+//     managed ones from the configuration (null clears), the others from
+//     live; never a response-only or unknown key (NotSent lists the
+//     unknown ones in the change).
+//   - create: the POST body holds the managed fields POST accepts (nulls
+//     left out: there is nothing to clear); the rest (custom_pages) go in
+//     a FollowUp PUT.
+//   - DoH: update only, with Body's DoH body (GET's "id" is the service
+//     token id). The DoH of an organization created in the same plan is
+//     absent.
 //   - revoke: planned only when opts.Base is set and the entry (same scope
 //     address and email) is absent there. Its live_digest is the digest of
 //     "absent": there is nothing to read back.
@@ -204,12 +205,9 @@ func (b *builder) organization(sc schema.ScopeConfig, live Observed) bool {
 		return b.createOrganization(sc, addr, path, fields)
 	}
 
-	body := copyObject(live.Object)
-	for _, k := range schema.ReadOnlyFields() {
-		delete(body, k)
-	}
-	diffs := overlay(body, sc.Organization, live.Object, fields, "")
-	if len(diffs) == 0 {
+	body := Body(sc.Scope.Kind, Organization, sc.Organization, live.Object)
+	diffs := diffs(fields, sc.Organization, live.Object, "")
+	if !needsWrite(Organization, diffs) {
 		return false
 	}
 	c := Change{
@@ -222,6 +220,7 @@ func (b *builder) organization(sc schema.ScopeConfig, live Observed) bool {
 		Body:       body,
 		Diff:       diffs,
 		Risky:      anyRisky(diffs),
+		NotSent:    NotSent(sc.Scope.Kind, Organization, live.Object),
 		LiveDigest: live.Digest(),
 	}
 	b.readOnlyWarning(sc, addr, diffs)
@@ -257,12 +256,15 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 	for _, k := range orderedKeys(sc.Organization, fields) {
 		f, known := findField(fields, k)
 		v := sc.Organization[k]
+		if v == nil {
+			continue // nothing to clear on a create
+		}
 		if known && !f.OnCreate {
 			if !schema.IsEmpty(v) {
-				later[k] = schema.Clone(v)
+				later[k] = withoutNulls(v)
 			}
 		} else {
-			post[k] = schema.Clone(v)
+			post[k] = withoutNulls(v)
 		}
 		diffs = append(diffs, createDiffs(k, f, known, v)...)
 	}
@@ -296,6 +298,9 @@ func createDiffs(k string, f schema.Field, known bool, v any) []FieldDiff {
 	if m, ok := v.(map[string]any); ok && (!known || f.Type == schema.Nested) {
 		var out []FieldDiff
 		for _, sk := range orderedKeys(m, f.Sub) {
+			if m[sk] == nil {
+				continue
+			}
 			sf, sknown := findField(f.Sub, sk)
 			out = append(out, createDiffs(k+"."+sk, sf, sknown, m[sk])...)
 		}
@@ -326,13 +331,13 @@ func (b *builder) doh(sc schema.ScopeConfig, org Observed, creating, orgDeclared
 		return
 	}
 
-	view := schema.Object{}
+	var view schema.Object
 	if org.Exists && live.Exists {
-		view = dohView(live.Object)
+		view = live.Object
 	}
-	body := copyObject(view)
-	diffs := overlay(body, sc.DoH, view, schema.DoHFields(), "")
-	if len(diffs) == 0 {
+	body := Body(sc.Scope.Kind, DoH, sc.DoH, view)
+	diffs := diffs(schema.DoHFields(), sc.DoH, view, "")
+	if !needsWrite(DoH, diffs) {
 		return
 	}
 	b.changes = append(b.changes, Change{
@@ -347,21 +352,6 @@ func (b *builder) doh(sc schema.ScopeConfig, org Observed, creating, orgDeclared
 		Risky:      anyRisky(diffs),
 		LiveDigest: live.Digest(),
 	})
-}
-
-// dohView is the writable part of a DoH GET result: doh_jwt_duration, and
-// service_token_id, which GET calls "id".
-func dohView(live schema.Object) schema.Object {
-	view := schema.Object{}
-	if v, ok := live["doh_jwt_duration"]; ok {
-		view["doh_jwt_duration"] = v
-	}
-	if v, ok := live["service_token_id"]; ok {
-		view["service_token_id"] = v
-	} else if v, ok := live["id"]; ok {
-		view["service_token_id"] = v
-	}
-	return view
 }
 
 // revocation plans the revocation of email in sc when --base is given and
@@ -382,7 +372,7 @@ func (b *builder) revocation(sc schema.ScopeConfig, email string) {
 		Action:     Revoke,
 		Method:     methodPost,
 		Path:       sc.Scope.Prefix() + "/access/organizations/revoke_user",
-		Body:       r.Body(email),
+		Body:       r.Body(sc.Scope.Kind, email),
 		Diff:       []FieldDiff{},
 		Risky:      true,
 		Reason:     r.Reason,
@@ -426,39 +416,6 @@ func (b *builder) readOnlyWarning(sc schema.ScopeConfig, addr string, diffs []Fi
 		b.warnings = append(b.warnings, fmt.Sprintf("%s: is_ui_read_only changes to %t without ui_read_only_toggle_reason; declare a reason for the audit log", addr, after))
 		return
 	}
-}
-
-// overlay lays the desired fields over body (a copy of the live object, or
-// of its writable part) and returns the differences with live, in field
-// table order. A field equal to live after normalisation keeps live's
-// representation in body; nested objects are merged sub-field by sub-field,
-// lists replaced.
-func overlay(body, desired, live map[string]any, fields []schema.Field, prefix string) []FieldDiff {
-	var diffs []FieldDiff
-	for _, k := range orderedKeys(desired, fields) {
-		f, known := findField(fields, k)
-		d := desired[k]
-		l, hasLive := live[k]
-		if dm, ok := d.(map[string]any); ok && (!known || f.Type == schema.Nested) {
-			lm, _ := l.(map[string]any)
-			bm, ok := body[k].(map[string]any)
-			if !ok {
-				bm = map[string]any{}
-			}
-			diffs = append(diffs, overlay(bm, dm, lm, f.Sub, prefix+k+".")...)
-			body[k] = bm
-			continue
-		}
-		if equalField(f.Type, known, d, l) {
-			if !hasLive {
-				body[k] = schema.Clone(d)
-			}
-			continue
-		}
-		body[k] = schema.Clone(d)
-		diffs = append(diffs, FieldDiff{Path: prefix + k, Before: schema.Clone(l), After: schema.Clone(d), Risky: known && f.Risky})
-	}
-	return diffs
 }
 
 // orderedKeys returns the keys of m: those in the field table first, in

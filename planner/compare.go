@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ztsync/ztsync/schema"
@@ -12,27 +14,30 @@ import (
 // The comparison rules of DESIGN.md §4: both sides are normalised before
 // they are compared. null, absent, false, "", {} and [] are all "empty" and
 // equal to each other (the API omits false booleans and unset objects);
-// durations are compared by value; strings exactly.
+// durations are compared by value; hostnames and uuids without regard to
+// case; lists the table marks as sets (exempted zone names, MFA
+// authenticators and AAGUIDs) without regard to order; other strings
+// exactly.
 
-// equalField reports whether the desired value d and the live value l of a
-// field of type t are equal after normalisation. known is false for a field
-// the field table does not list; it is compared with the generic rules.
-func equalField(t schema.FieldType, known bool, d, l any) bool {
+// equalField reports whether the desired value d and the live value l of
+// field f are equal after normalisation. known is false for a field the
+// field table does not list; it is compared with the generic rules.
+func equalField(f schema.Field, known bool, d, l any) bool {
 	if !known {
 		return equalGeneric(d, l)
 	}
-	switch t {
+	switch f.Type {
 	case schema.Bool:
 		db, ok1 := asBool(d)
 		lb, ok2 := asBool(l)
 		if ok1 && ok2 {
 			return db == lb
 		}
-	case schema.String, schema.Hostname, schema.Color, schema.URL:
+	case schema.String, schema.Hostname, schema.UUID:
 		ds, ok1 := asString(d)
 		ls, ok2 := asString(l)
 		if ok1 && ok2 {
-			return ds == ls
+			return equalText(f.Type, ds, ls)
 		}
 	case schema.Duration:
 		ds, ok1 := asString(d)
@@ -40,14 +45,60 @@ func equalField(t schema.FieldType, known bool, d, l any) bool {
 		if ok1 && ok2 {
 			return equalDuration(ds, ls)
 		}
-	case schema.StringList, schema.HostnameList:
+	case schema.StringList, schema.HostnameList, schema.UUIDList:
 		dl, ok1 := asStrings(d)
 		ll, ok2 := asStrings(l)
 		if ok1 && ok2 {
-			return slicesEqual(dl, ll)
+			return equalList(f, dl, ll)
 		}
 	}
 	return equalGeneric(d, l)
+}
+
+// equalText compares two strings of type t: hostnames and uuids without
+// regard to case (DNS and RFC 4122 say case does not matter), other
+// strings exactly.
+func equalText(t schema.FieldType, a, b string) bool {
+	if t == schema.Hostname || t == schema.UUID {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// equalList compares two lists of field f: element by element in order,
+// or, for a set (f.Set), as sets: order and repeats do not matter.
+func equalList(f schema.Field, a, b []string) bool {
+	elem := f.Type.Elem()
+	if !f.Set {
+		return slices.EqualFunc(a, b, func(x, y string) bool { return equalText(elem, x, y) })
+	}
+	return setOf(elem, a).equal(setOf(elem, b))
+}
+
+// textSet is a set of strings, folded as equalText compares them.
+type textSet map[string]bool
+
+func setOf(t schema.FieldType, list []string) textSet {
+	s := textSet{}
+	for _, x := range list {
+		if t == schema.Hostname || t == schema.UUID {
+			x = strings.ToLower(x)
+		}
+		s[x] = true
+	}
+	return s
+}
+
+func (s textSet) equal(o textSet) bool {
+	if len(s) != len(o) {
+		return false
+	}
+	for x := range s {
+		if !o[x] {
+			return false
+		}
+	}
+	return true
 }
 
 // equalDuration compares two duration strings by value when both parse
@@ -106,18 +157,6 @@ func asStrings(v any) ([]string, bool) {
 		return out, true
 	}
 	return nil, false
-}
-
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // equalGeneric compares two JSON values with the empty-value rule applied at

@@ -16,7 +16,7 @@ func Equal(r Resource, path string, a, b any) bool {
 	} else {
 		f, known = schema.Lookup(path)
 	}
-	return equalField(f.Type, known, a, b)
+	return equalField(f, known, a, b)
 }
 
 // CopyObject returns a deep copy of o, never nil.

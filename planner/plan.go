@@ -64,8 +64,9 @@ type FollowUp struct {
 
 // Change is one planned API call.
 //
-// For Update, Body is the complete PUT body (the live object minus
-// read-only fields, with the managed fields laid over it). For Create, Body
+// For Update, Body is the complete PUT body (see Body: the fields the
+// scope's API takes, managed ones from the configuration, the others from
+// live). For Create, Body
 // is the POST body (managed fields POST accepts) and FollowUp, if set, the
 // PUT for the rest. For Revoke, Body is the revoke_user body.
 type Change struct {
@@ -89,6 +90,10 @@ type Change struct {
 	Diff []FieldDiff `json:"diff"`
 	// Risky is set when any diff is risky, and for every revocation.
 	Risky bool `json:"risky,omitempty"`
+	// NotSent lists the live object's keys an update leaves out of its
+	// body although they are not known to be response-only (unknown keys,
+	// and fields the scope's API does not take); see NotSent.
+	NotSent []string `json:"not_sent,omitempty"`
 	// Reason is the revocation's reason. Render only.
 	Reason string `json:"reason,omitempty"`
 	// LiveDigest is Digest of what GET returned when the plan was made.

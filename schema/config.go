@@ -66,9 +66,14 @@ type Revocation struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Body returns the revoke_user request body for email.
-func (r Revocation) Body(email string) Object {
+// Body returns the revoke_user request body for email in a scope of kind
+// k. The zone API takes the email only (schema.RevokeFields), so devices,
+// warp_session_reauth and user_uid are sent at account scope only.
+func (r Revocation) Body(k Kind, email string) Object {
 	b := Object{"email": email}
+	if k != KindAccount {
+		return b
+	}
 	if r.Devices {
 		b["devices"] = true
 	}

@@ -70,17 +70,18 @@ func TestSchemaAgreesWithFieldTable(t *testing.T) {
 		def  string
 		want []string
 	}{
-		{"#AccountOrganization", names(OrganizationFields(), func(f Field) bool { return f.Account })},
-		{"#ZoneOrganization", names(OrganizationFields(), func(f Field) bool { return f.Zone })},
-		{"#DoH", names(DoHFields(), all)},
-		{"#Revocation", []string{"devices", "reason", "user_uid", "warp_session_reauth"}},
+		{"#AccountOrganization", names(OrganizationFields(), func(f Field) bool { return f.Managed(KindAccount) })},
+		{"#ZoneOrganization", names(OrganizationFields(), func(f Field) bool { return f.Managed(KindZone) })},
+		{"#DoH", names(DoHFields(), func(f Field) bool { return f.Managed(KindAccount) })},
+		{"#Revocation", names(RevokeFields(), func(f Field) bool { return f.Managed(KindAccount) })},
+		{"#ZoneRevocation", names(RevokeFields(), func(f Field) bool { return f.Managed(KindZone) })},
 		{"#Account", []string{"doh", "id", "organization", "revoke"}},
 		{"#Zone", []string{"id", "organization", "revoke"}},
 		{"#Config", []string{"accounts", "zones"}},
 	}
 	for _, f := range OrganizationFields() {
 		if f.Type == Nested {
-			d := map[string]string{"login_design": "#LoginDesign", "custom_pages": "#CustomPages"}[f.Name]
+			d := map[string]string{"login_design": "#LoginDesign", "custom_pages": "#CustomPages", "mfa_config": "#MFAConfig"}[f.Name]
 			if d == "" {
 				t.Errorf("nested field %s has no definition in this test", f.Name)
 				continue
@@ -96,10 +97,34 @@ func TestSchemaAgreesWithFieldTable(t *testing.T) {
 			t.Errorf("%s fields (-table +schema):\n%s", tt.def, diff)
 		}
 	}
-	// Every zone field is writable by the zone scope, and the other way round.
+	// Every zone field is writable by the zone scope.
 	for _, name := range labels(t, def(t, v, "#ZoneOrganization")) {
 		if !Writable(KindZone, name) {
 			t.Errorf("#ZoneOrganization has %s, which Writable(KindZone) refuses", name)
+		}
+	}
+	// The null rule: exactly the clearable fields take null.
+	for _, sc := range []struct {
+		def    string
+		kind   Kind
+		fields []Field
+	}{{"#AccountOrganization", KindAccount, OrganizationFields()}, {"#ZoneOrganization", KindZone, OrganizationFields()}, {"#DoH", KindAccount, DoHFields()}} {
+		for _, f := range sc.fields {
+			if !f.Managed(sc.kind) {
+				continue
+			}
+			x := cuecontext.New().CompileString("{" + f.Name + ": null}")
+			got := def(t, v, sc.def).Unify(x).Validate(cue.Concrete(true)) == nil
+			if got != f.Clearable {
+				t.Errorf("%s takes %s: null = %v, the table's Clearable is %v", sc.def, f.Name, got, f.Clearable)
+			}
+			for _, sub := range f.Sub {
+				x := cuecontext.New().CompileString("{" + f.Name + ": " + sub.Name + ": null}")
+				got := def(t, v, sc.def).Unify(x).Validate(cue.Concrete(true)) == nil
+				if got != sub.Clearable {
+					t.Errorf("%s takes %s.%s: null = %v, the table's Clearable is %v", sc.def, f.Name, sub.Name, got, sub.Clearable)
+				}
+			}
 		}
 	}
 }
@@ -140,11 +165,16 @@ func TestSchemaValues(t *testing.T) {
 		{"#Duration", []string{`"24h"`, `"1h30m"`, `"0"`, `"300ms"`, `"1.5h"`, `"2us"`, `"2µs"`, `"+5m"`}, []string{`"12 hours"`, `"1d"`, `"-1h"`, `""`, `24`, `"h"`}},
 		{"#MinutesHours", []string{`"24h"`, `"90m"`, `"1h30m"`, `"1.5h"`}, []string{`"90s"`, `"1h30m10s"`, `"1d"`, `"0"`, `"-1h"`, `"1ms"`}},
 		{"#Hostname", []string{`"example.com"`, `"a-b.example.co.uk"`, `"x.cloudflareaccess.com"`, `"1.example"`}, []string{`"localhost"`, `"-a.com"`, `"a-.com"`, `"a..b"`, `"https://a.com"`, `"a_b.com"`, `""`}},
-		{"#Color", []string{`"#fff"`, `"#C5ED1B"`}, []string{`"red"`, `"#ffff"`, `"fff"`, `"#ggg"`}},
-		{"#URL", []string{`"https://example.com/logo.png"`, `"http://example.com"`}, []string{`"ftp://example.com"`, `"example.com/logo.png"`, `"https://"`, `"https://a b"`}},
+		// The API takes any string for colours and the logo.
+		{"#Color", []string{`"#fff"`, `"#C5ED1B"`, `"red"`, `"#c5ed1bff"`, `""`}, []string{`1`, `null`}},
+		{"#URL", []string{`"https://example.com/logo.png"`, `"/logo.png"`, `"example.com/logo.png"`, `""`}, []string{`true`, `null`}},
+		{"#UUID", []string{`"3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"`, `"3F9B1A52-6C1E-4D0A-9B9E-2F64C1A0E7D4"`}, []string{`""`, `"not-a-uuid"`, `"3f9b1a526c1e4d0a9b9e2f64c1a0e7d4"`, `7`}},
+		{"#DoH", []string{`{service_token_id: null, doh_jwt_duration: null}`, `{service_token_id: "3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"}`}, []string{`{service_token_id: ""}`, `{service_token_id: "x"}`, `{doh_jwt_duration: ""}`}},
+		{"#ZoneRevocation", []string{`{reason: "left"}`}, []string{`{devices: true}`, `{warp_session_reauth: true}`, `{user_uid: "3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"}`}},
+		{"#Revocation", []string{`{devices: true, user_uid: "3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"}`}, []string{`{user_uid: "bob"}`, `{user_uid: ""}`}},
 		{"#Email", []string{`"bob@example.com"`, `"first.last+tag@sub.example.co.uk"`}, []string{`"bob"`, `"bob@localhost"`, `"a b@example.com"`, `"@example.com"`}},
-		{"#ZoneOrganization", []string{`{user_seat_expiration_inactive_time: "730h"}`, `{user_seat_expiration_inactive_time: "8760h"}`}, []string{`{user_seat_expiration_inactive_time: "729h59m59s"}`, `{user_seat_expiration_inactive_time: "24h"}`, `{session_duration: "24h"}`}},
-		{"#AccountOrganization", []string{`{session_duration: "24h", name: "x"}`}, []string{`{name: ""}`, `{mfa_config: {}}`, `{user_seat_expiration_inactive_time: "1h"}`}},
+		{"#ZoneOrganization", []string{`{user_seat_expiration_inactive_time: "730h"}`, `{user_seat_expiration_inactive_time: "8760h"}`, `{user_seat_expiration_inactive_time: null, login_design: null, ui_read_only_toggle_reason: null}`, `{login_design: {logo_path: null}}`}, []string{`{user_seat_expiration_inactive_time: "729h59m59s"}`, `{user_seat_expiration_inactive_time: "24h"}`, `{session_duration: "24h"}`, `{deny_unmatched_requests: true}`, `{deny_unmatched_requests_exempted_zone_names: []}`, `{name: null}`, `{auth_domain: null}`, `{is_ui_read_only: null}`, `{mfa_config: {}}`}},
+		{"#AccountOrganization", []string{`{session_duration: "24h", name: "x"}`, `{mfa_config: {allowed_authenticators: ["totp", "some_new_kind"], session_duration: "24h", amr_matching_session_duration: "12h", required_aaguids: ["3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"]}, mfa_required_for_all_apps: true}`, `{mfa_config: null, session_duration: null, deny_unmatched_requests_exempted_zone_names: null}`}, []string{`{name: ""}`, `{mfa_config: {required_aaguids: ["x"]}}`, `{mfa_config: {allowed_authenticators: "totp"}}`, `{mfa_ssh_piv_key_requirements: {}}`, `{mfa_configuration_allowed: true}`, `{user_seat_expiration_inactive_time: "1h"}`, `{mfa_required_for_all_apps: null}`}},
 	}
 	for _, tt := range tests {
 		d := def(t, v, tt.def)

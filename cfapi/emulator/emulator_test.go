@@ -241,19 +241,18 @@ func TestUpdateIsFullReplace(t *testing.T) {
 	})
 	a := send(t, s, "PUT", orgPath(schema.KindAccount, acct),
 		`{"name":"Acme 2","auth_domain":"acme.cloudflareaccess.com","login_design":{"footer_text":"Bye"},`+
-			`"warp_auth_non_browser_401":true,"created_at":"1999-01-01T00:00:00Z","updated_at":"1999-01-01T00:00:00Z","session_duration":null}`)
+			`"warp_auth_non_browser_401":true,"session_duration":null}`)
 	if a.status != 200 {
 		t.Fatalf("status %d: %s", a.status, a.raw)
 	}
 	want := map[string]any{
 		"name": "Acme 2", "auth_domain": "acme.cloudflareaccess.com",
 		"login_design":              map[string]any{"footer_text": "Bye"},
-		"warp_auth_non_browser_401": true,                                     // unknown, sent: kept
-		"mfa_config":                map[string]any{"session_duration": "1h"}, // outside the writable set: kept
-		"cache_device_posture":      true,                                     // server-side: kept
-		"deny_unmatched_requests":   false,                                    // reset, read as false
-		"created_at":                "2024-09-05T03:00:41Z",                   // kept
-		"updated_at":                "2026-01-02T03:04:06Z",                   // bumped
+		"warp_auth_non_browser_401": true,                   // unknown, sent: kept
+		"cache_device_posture":      true,                   // server-side: kept (mfa_config, writable and not sent, is gone)
+		"deny_unmatched_requests":   false,                  // reset, read as false
+		"created_at":                "2024-09-05T03:00:41Z", // kept
+		"updated_at":                "2026-01-02T03:04:06Z", // bumped
 	}
 	if diff := cmp.Diff(want, a.result()); diff != "" {
 		t.Errorf("PUT result (-want +got):\n%s", diff)
@@ -341,18 +340,18 @@ func TestValidation(t *testing.T) {
 		{"login_design not object", schema.KindAccount, "PUT", `{"login_design":"red"}`, []string{"12000 access.api.error.invalid_request: login_design: must be an object, not a string"}},
 		{"login_design sub-field", schema.KindAccount, "PUT", `{"login_design":{"text_color":1}}`, []string{"12000 access.api.error.invalid_request: login_design.text_color: must be a string, not a number"}},
 		{"bad duration", schema.KindAccount, "PUT", `{"session_duration":"3x"}`,
-			[]string{`12000 access.api.error.invalid_request: session_duration: invalid duration "3x" (use a Go duration such as "24h" or "2h45m")`}},
-		{"negative duration", schema.KindAccount, "PUT", `{"session_duration":"-1h"}`, []string{`12000 access.api.error.invalid_request: session_duration: duration "-1h" must not be negative`}},
+			[]string{`12000 access.api.error.invalid_request: session_duration: "3x" is not a duration (use e.g. 12h, 90m)`}},
+		{"negative duration", schema.KindAccount, "PUT", `{"session_duration":"-1h"}`, []string{`12000 access.api.error.invalid_request: session_duration: "-1h" is negative`}},
 		{"duration number", schema.KindAccount, "PUT", `{"session_duration":24}`, []string{`12000 access.api.error.invalid_request: session_duration: must be a duration string, not a number`}},
 		{"warp seconds", schema.KindAccount, "PUT", `{"warp_auth_session_duration":"90s"}`,
-			[]string{`12000 access.api.error.invalid_request: warp_auth_session_duration: duration "90s" must use the units m and h only (e.g. "30m", "2h45m")`}},
+			[]string{`12000 access.api.error.invalid_request: warp_auth_session_duration: "90s" is not in minutes or hours (use e.g. 24h, 90m)`}},
 		{"warp ms", schema.KindAccount, "PUT", `{"warp_auth_session_duration":"5ms"}`,
-			[]string{`12000 access.api.error.invalid_request: warp_auth_session_duration: duration "5ms" must use the units m and h only (e.g. "30m", "2h45m")`}},
+			[]string{`12000 access.api.error.invalid_request: warp_auth_session_duration: "5ms" is not in minutes or hours (use e.g. 24h, 90m)`}},
 		{"seat too short", schema.KindAccount, "PUT", `{"user_seat_expiration_inactive_time":"729h"}`,
-			[]string{`12000 access.api.error.invalid_request: user_seat_expiration_inactive_time: duration "729h" is below the minimum of 730h (one month)`}},
+			[]string{`12000 access.api.error.invalid_request: user_seat_expiration_inactive_time: "729h" is shorter than the minimum, 730h (one month)`}},
 		{"two errors sorted", schema.KindAccount, "PUT", `{"session_duration":"x","is_ui_read_only":1}`, []string{
 			"12000 access.api.error.invalid_request: is_ui_read_only: must be a boolean, not a number",
-			`12000 access.api.error.invalid_request: session_duration: invalid duration "x" (use a Go duration such as "24h" or "2h45m")`}},
+			`12000 access.api.error.invalid_request: session_duration: "x" is not a duration (use e.g. 12h, 90m)`}},
 		{"post missing required", schema.KindAccount, "POST", `{"session_duration":"1h"}`, []string{
 			"12000 access.api.error.invalid_request: auth_domain: required",
 			"12000 access.api.error.invalid_request: name: required"}},
@@ -367,9 +366,9 @@ func TestValidation(t *testing.T) {
 		{"zone unknown field", schema.KindZone, "POST", `{"name":"Z","auth_domain":"z.cloudflareaccess.com","mfa_config":{}}`,
 			[]string{"12000 access.api.error.invalid_request: mfa_config: not accepted at zone scope"}},
 		{"zone seat too short", schema.KindZone, "PUT", `{"user_seat_expiration_inactive_time":"1h"}`,
-			[]string{`12000 access.api.error.invalid_request: user_seat_expiration_inactive_time: duration "1h" is below the minimum of 730h (one month)`}},
+			[]string{`12000 access.api.error.invalid_request: user_seat_expiration_inactive_time: "1h" is shorter than the minimum, 730h (one month)`}},
 		{"doh bad duration", schema.KindAccount, "PUT /doh", `{"doh_jwt_duration":"forever"}`,
-			[]string{`12000 access.api.error.invalid_request: doh_jwt_duration: invalid duration "forever" (use a Go duration such as "24h" or "2h45m")`}},
+			[]string{`12000 access.api.error.invalid_request: doh_jwt_duration: "forever" is not a duration (use e.g. 12h, 90m)`}},
 		{"doh token number", schema.KindAccount, "PUT /doh", `{"service_token_id":1}`,
 			[]string{`12000 access.api.error.invalid_request: service_token_id: must be a string, not a number`}},
 		{"revoke no email", schema.KindAccount, "POST /revoke_user", `{"devices":true}`, []string{"12000 access.api.error.invalid_request: email: required"}},
@@ -476,13 +475,67 @@ func TestRevoke(t *testing.T) {
 	s := newTestServer(t)
 	seed(s)
 	send(t, s, "POST", orgPath(schema.KindAccount, acct)+"/revoke_user", `{"email":"a@example.com","warp_session_reauth":true,"user_uid":"u-1"}`)
-	send(t, s, "POST", orgPath(schema.KindZone, zone)+"/revoke_user?devices=true", `{"email":"b@example.com"}`)
+	send(t, s, "POST", orgPath(schema.KindAccount, acct)+"/revoke_user?devices=true", `{"email":"c@example.com"}`)
+	send(t, s, "POST", orgPath(schema.KindZone, zone)+"/revoke_user", `{"email":"b@example.com"}`)
 	want := []Revocation{
 		{Scope: "accounts/" + acct, Email: "a@example.com", WarpSessionReauth: true, UserUID: "u-1", Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC)},
-		{Scope: "zones/" + zone, Email: "b@example.com", Devices: true, Time: time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC)},
+		{Scope: "accounts/" + acct, Email: "c@example.com", Devices: true, Time: time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC)},
+		{Scope: "zones/" + zone, Email: "b@example.com", Time: time.Date(2026, 1, 2, 3, 4, 10, 0, time.UTC)},
 	}
 	if diff := cmp.Diff(want, s.Revocations()); diff != "" {
 		t.Errorf("revocations (-want +got):\n%s", diff)
+	}
+}
+
+// TestZoneRevokeTakesEmailOnly: the zone revoke_user body takes the email
+// only; devices (body or query), warp_session_reauth and user_uid are
+// refused, and nothing is recorded.
+func TestZoneRevokeTakesEmailOnly(t *testing.T) {
+	s := newTestServer(t)
+	seed(s)
+	path := orgPath(schema.KindZone, zone) + "/revoke_user"
+	for _, tt := range []struct{ query, body, field string }{
+		{"", `{"email":"b@example.com","devices":true}`, "devices"},
+		{"?devices=true", `{"email":"b@example.com"}`, "devices"},
+		{"", `{"email":"b@example.com","warp_session_reauth":true}`, "warp_session_reauth"},
+		{"", `{"email":"b@example.com","user_uid":"3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"}`, "user_uid"},
+	} {
+		a := send(t, s, "POST", path+tt.query, tt.body)
+		if a.status != 400 || !strings.Contains(string(a.raw), tt.field+": not accepted at zone scope") {
+			t.Errorf("zone revoke %s%s: %d %s, want 400 naming %s", tt.query, tt.body, a.status, a.raw, tt.field)
+		}
+	}
+	if revs := s.Revocations(); len(revs) != 0 {
+		t.Errorf("refused zone revocations were recorded: %+v", revs)
+	}
+}
+
+// TestResponseOnlyRefused: a request body must not carry a field the
+// scope's API only returns.
+func TestResponseOnlyRefused(t *testing.T) {
+	s := newTestServer(t)
+	seed(s)
+	for _, tt := range []struct {
+		kind  schema.Kind
+		id    string
+		field string
+		value string
+	}{
+		{schema.KindAccount, acct, "created_at", `"2024-01-01T00:00:00Z"`},
+		{schema.KindAccount, acct, "cache_device_posture", "true"},
+		{schema.KindAccount, acct, "mfa_configuration_allowed", "true"},
+		{schema.KindZone, zone, "deny_unmatched_requests", "true"},
+		{schema.KindZone, zone, "deny_unmatched_requests_exempted_zone_names", `["a.com"]`},
+		{schema.KindZone, zone, "updated_at", `"2024-01-01T00:00:00Z"`},
+	} {
+		a := send(t, s, "PUT", orgPath(tt.kind, tt.id), `{"name":"N","auth_domain":"n.cloudflareaccess.com","`+tt.field+`":`+tt.value+`}`)
+		if a.status != 400 || !strings.Contains(string(a.raw), tt.field+": response-only") {
+			t.Errorf("%s PUT with %s: %d %s, want 400 response-only", tt.kind, tt.field, a.status, a.raw)
+		}
+	}
+	a := send(t, s, "PUT", orgPath(schema.KindAccount, acct)+"/doh", `{"client_id":"x"}`)
+	if a.status != 400 || !strings.Contains(string(a.raw), "client_id: response-only") {
+		t.Errorf("DoH PUT with client_id: %d %s, want 400 response-only", a.status, a.raw)
 	}
 }
 

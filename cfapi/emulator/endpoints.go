@@ -3,46 +3,21 @@ package emulator
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/ztsync/ztsync/schema"
 )
 
-// minSeatExpiration is the documented minimum of
-// user_seat_expiration_inactive_time (one month).
-const minSeatExpiration = 730 * time.Hour
-
-// minutesHours reports whether the duration s uses only the units m and h
-// ("90m", "2h45m"); s has already been parsed by time.ParseDuration.
-func minutesHours(s string) bool {
-	s = strings.TrimPrefix(s, "+")
-	if s == "0" {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if '0' <= c && c <= '9' || c == '.' {
-			continue
-		}
-		if c != 'm' && c != 'h' {
-			return false
-		}
-		// "ms" is milliseconds: m must be followed by a digit or the end.
-		if i+1 < len(s) && !('0' <= s[i+1] && s[i+1] <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // timestamp formats t as the API does: RFC 3339 in UTC, whole seconds.
 func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// isReadOnly reports whether name is a response-only field; bodies may
-// carry it (a read-modify-write), and it is ignored.
-func isReadOnly(name string) bool { return slices.Contains(schema.ReadOnlyFields(), name) }
+// access returns how scope kind's API treats the organization field name,
+// and whether the field table knows it.
+func access(kind schema.Kind, name string) (schema.Access, bool) {
+	f, ok := schema.Lookup(name)
+	return f.At(kind), ok
+}
 
 func (e *Emulator) getOrganization(c call) response {
 	e.mu.Lock()
@@ -67,7 +42,7 @@ func (e *Emulator) createOrganization(c call) response {
 	}
 	org := schema.Object{}
 	for k, v := range body {
-		if v != nil && !isReadOnly(k) {
+		if v != nil {
 			org[k] = v
 		}
 	}
@@ -99,21 +74,18 @@ func (e *Emulator) updateOrganization(c call) response {
 	return resp
 }
 
-// replace is PUT's full replace: old's fields in the scope's writable set
-// are dropped, the body's fields are set (null removes), other keys of old
-// are kept, and so is created_at.
+// replace is PUT's full replace: old's fields the scope's API takes are
+// dropped, the body's fields are set (null removes), and everything else of
+// old (response-only fields, unknown keys) is kept.
 func replace(kind schema.Kind, old, body schema.Object) schema.Object {
 	org := schema.Object{}
 	for k, v := range old {
-		if k == "updated_at" || (!isReadOnly(k) && schema.Writable(kind, k)) {
+		if a, _ := access(kind, k); k == "updated_at" || a == schema.ReadWrite {
 			continue
 		}
 		org[k] = v
 	}
 	for k, v := range body {
-		if isReadOnly(k) {
-			continue
-		}
 		if v == nil {
 			delete(org, k)
 			continue
@@ -123,14 +95,16 @@ func replace(kind schema.Kind, old, body schema.Object) schema.Object {
 	return org
 }
 
-// view renders a stored organization as GET, POST and PUT answer it.
+// view renders a stored organization as GET, POST and PUT answer it: at
+// zone scope only the fields the zone API returns (its writable and
+// response-only ones).
 func view(kind schema.Kind, org schema.Object) schema.Object {
 	out := schema.Object{}
 	for k, v := range org {
 		if v == nil {
 			continue
 		}
-		if kind == schema.KindZone && !isReadOnly(k) && !schema.Writable(schema.KindZone, k) {
+		if a, _ := access(kind, k); kind == schema.KindZone && a == schema.Absent {
 			continue
 		}
 		out[k] = cloneValue(v)
@@ -194,18 +168,18 @@ func parseOrganization(kind schema.Kind, raw []byte, create bool) (schema.Object
 	var errs []apiError
 	for _, name := range sortedIDs(body) {
 		v := body[name]
-		if isReadOnly(name) {
+		f, known := schema.Lookup(name)
+		switch a := f.At(kind); {
+		case known && a == schema.ResponseOnly:
+			errs = append(errs, invalidEntry(name, "response-only; a request must not carry it"))
 			continue
-		}
-		if kind == schema.KindZone && !schema.Writable(schema.KindZone, name) {
+		case kind == schema.KindZone && a != schema.ReadWrite:
 			errs = append(errs, invalidEntry(name, "not accepted at zone scope"))
 			continue
-		}
-		if create && name == "custom_pages" {
+		case create && name == "custom_pages":
 			errs = append(errs, invalidEntry(name, "not accepted when creating an organization; set it with PUT"))
 			continue
 		}
-		f, known := schema.Lookup(name)
 		if !known || v == nil {
 			continue // unknown fields are kept as sent; null resets
 		}
@@ -234,7 +208,7 @@ func checkField(name string, f schema.Field, v any) []apiError {
 		return []apiError{invalidEntry(name, fmt.Sprintf(format, args...))}
 	}
 	switch f.Type {
-	case schema.String, schema.Hostname, schema.Color, schema.URL:
+	case schema.String, schema.Hostname, schema.UUID:
 		if _, ok := v.(string); !ok {
 			return fail("must be a string, not %s", jsonType(v))
 		}
@@ -247,10 +221,11 @@ func checkField(name string, f schema.Field, v any) []apiError {
 		if !ok {
 			return fail("must be a duration string, not %s", jsonType(v))
 		}
-		if problem := checkDuration(name, s); problem != "" {
-			return fail("%s", problem)
+		// An empty string means unset and is accepted.
+		if problem := f.Problem(s); s != "" && problem != "" {
+			return fail("%q %s", s, problem)
 		}
-	case schema.StringList, schema.HostnameList:
+	case schema.StringList, schema.HostnameList, schema.UUIDList:
 		list, ok := v.([]any)
 		if !ok {
 			return fail("must be a list of strings, not %s", jsonType(v))
@@ -274,32 +249,6 @@ func checkField(name string, f schema.Field, v any) []apiError {
 		return errs
 	}
 	return nil
-}
-
-// checkDuration returns what is wrong with the duration s of field name,
-// or "". An empty string means unset and is accepted.
-func checkDuration(name, s string) string {
-	if s == "" {
-		return ""
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Sprintf("invalid duration %q (use a Go duration such as \"24h\" or \"2h45m\")", s)
-	}
-	if d < 0 {
-		return fmt.Sprintf("duration %q must not be negative", s)
-	}
-	switch name {
-	case "warp_auth_session_duration":
-		if !minutesHours(s) {
-			return fmt.Sprintf("duration %q must use the units m and h only (e.g. \"30m\", \"2h45m\")", s)
-		}
-	case "user_seat_expiration_inactive_time":
-		if d < minSeatExpiration {
-			return fmt.Sprintf("duration %q is below the minimum of 730h (one month)", s)
-		}
-	}
-	return ""
 }
 
 // jsonType names the JSON type of a decoded value.
@@ -336,7 +285,11 @@ func (e *Emulator) updateDoH(c call) response {
 	var errs []apiError
 	for _, name := range sortedIDs(body) {
 		v := body[name]
-		if f, ok := schema.LookupDoH(name); ok && v != nil {
+		f, ok := schema.LookupDoH(name)
+		switch {
+		case ok && f.Account == schema.ResponseOnly:
+			errs = append(errs, invalidEntry(name, "response-only; a request must not carry it"))
+		case ok && v != nil:
 			errs = append(errs, checkField(name, f, v)...)
 		}
 	}
@@ -408,6 +361,17 @@ func (e *Emulator) revokeUser(c call) response {
 		errs = append(errs, invalidEntry("email", "must be a string, not "+jsonType(body["email"])))
 	case !strings.Contains(email, "@"):
 		errs = append(errs, invalidEntry("email", fmt.Sprintf("%q is not an email address", email)))
+	}
+	if c.kind == schema.KindZone {
+		// The zone revoke_user body takes the email only.
+		for _, name := range sortedIDs(body) {
+			if name != "email" {
+				errs = append(errs, invalidEntry(name, "not accepted at zone scope; the zone revoke_user API takes the email only"))
+			}
+		}
+		if c.r.URL.Query().Has("devices") {
+			errs = append(errs, invalidEntry("devices", "not accepted at zone scope; the zone revoke_user API takes the email only"))
+		}
 	}
 	for _, name := range []string{"devices", "warp_session_reauth"} {
 		if v, present := body[name]; present && v != nil {

@@ -98,9 +98,10 @@ func TestExportCommand(t *testing.T) {
 				`login_design: header_text:   "Welcome"`,
 				`doh_jwt_duration: "800h"`,
 				`service_token_id: "3e1b6a1c-5d4e-4a34-9a2c-0c9c8f0e1d2b"`,
-				"cache_device_posture, mfa_config.",
+				`mfa_config: session_duration: "24h"`,
 			},
-			dontWant: []string{"created_at", "auto_redirect_to_identity", "deny_unmatched_requests:", exportToken},
+			// cache_device_posture is response-only: no "not managed" note.
+			dontWant: []string{"created_at", "auto_redirect_to_identity", "deny_unmatched_requests:", "cache_device_posture", exportToken},
 			gets:     2,
 		},
 		{

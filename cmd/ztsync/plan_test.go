@@ -152,7 +152,7 @@ func TestPlanCommandJSON(t *testing.T) {
 		"method": "PUT", "path": "/accounts/" + planProdID + "/access/organizations",
 		"body": map[string]any{
 			"name": "Widget Corps", "auth_domain": "widgetcorps.cloudflareaccess.com",
-			"session_duration": "12h", "cache_device_posture": true,
+			"session_duration":        "12h", // cache_device_posture is response-only: not sent
 			"deny_unmatched_requests": false, "login_design": map[string]any{},
 		},
 		"diff": []any{map[string]any{"path": "session_duration", "before": "24h", "after": "12h"}},

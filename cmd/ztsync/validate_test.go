@@ -71,7 +71,7 @@ func TestValidateInvalidText(t *testing.T) {
 	}
 	want := strings.Join([]string{
 		filepath.FromSlash("zt/a.cue") + `:3:34: accounts.prod.organization.session_duration: "12 hours" is not a duration (use e.g. 12h, 90m)`,
-		filepath.FromSlash("zt/a.cue") + `:7:16: zones."example.com".organization.session_duration: session_duration is an account-only field; zones accept: name, auth_domain, user_seat_expiration_inactive_time, is_ui_read_only, ui_read_only_toggle_reason, login_design, deny_unmatched_requests, deny_unmatched_requests_exempted_zone_names`,
+		filepath.FromSlash("zt/a.cue") + `:7:16: zones."example.com".organization.session_duration: session_duration is an account-only field; zones accept: name, auth_domain, user_seat_expiration_inactive_time, is_ui_read_only, ui_read_only_toggle_reason, login_design`,
 		"invalid: 2 problems",
 		"ztsync: exit 3 (invalid configuration or usage)",
 		"",

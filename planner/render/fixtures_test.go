@@ -78,7 +78,7 @@ func revoke(s schema.Scope, email, reason string, rv schema.Revocation) planner.
 	return planner.Change{
 		Address: planner.Address(s, planner.Revocation, email), Scope: s, Resource: planner.Revocation,
 		Action: planner.Revoke, Method: "POST", Path: orgPath(s) + "/revoke_user",
-		Body: rv.Body(email), Diff: []planner.FieldDiff{}, Risky: true, Reason: reason,
+		Body: rv.Body(s.Kind, email), Diff: []planner.FieldDiff{}, Risky: true, Reason: reason,
 		LiveDigest: digest(s.Name),
 	}
 }

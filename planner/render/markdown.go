@@ -218,6 +218,9 @@ func writeFullDiff(b *strings.Builder, rs riskySet, p *planner.Plan) {
 		if f := c.FollowUp; f != nil {
 			d.WriteString("  then " + safetext.Line(f.Method) + " " + safetext.Line(f.Path) + ": " + followUpFields(f) + "\n")
 		}
+		if len(c.NotSent) > 0 {
+			d.WriteString("  not sent (unknown to ztsync, left to Cloudflare): " + notSent(c) + "\n")
+		}
 	}
 	body := d.String()
 	fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))

@@ -138,6 +138,18 @@ func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Cha
 	if f := c.FollowUp; f != nil {
 		fmt.Fprintf(b, "%sthen %s %s: %s\n", ind, safetext.Line(f.Method), safetext.Line(f.Path), followUpFields(f))
 	}
+	if len(c.NotSent) > 0 {
+		b.WriteString(ind + pt.paint(ansiYellow, "# not sent (unknown to ztsync, left to Cloudflare): "+notSent(c)) + "\n")
+	}
+}
+
+// notSent lists the live keys a change does not send, cleaned.
+func notSent(c *planner.Change) string {
+	keys := make([]string, len(c.NotSent))
+	for i, k := range c.NotSent {
+		keys[i] = clean(k, false)
+	}
+	return strings.Join(keys, ", ")
 }
 
 // followUpFields lists the top-level fields a follow-up sends, sorted.

@@ -234,9 +234,9 @@ func (a *applier) create(ctx context.Context, c *planner.Change) (*planner.Obser
 
 // CheckBody checks that the body a change sends is what the plan's diff
 // says and nothing more, rebuilt from fresh (the resource as read just
-// before the write): for an update, the fresh object without read-only
-// fields (for DoH, its writable fields) with each diff's after value laid
-// over it; for a create, the diff's after values, POST body and follow-up
+// before the write): for an update, the fresh object's writable fields
+// (planner.Body with nothing desired) with each diff's after value laid
+// over them; for a create, the diff's after values, POST body and follow-up
 // together. Values are compared as the planner compares them (null ≡
 // absent ≡ false ≡ "" ≡ {} ≡ [], durations by value), so the planner's own
 // bodies always pass. Any other difference is a *RefusedError naming the
@@ -250,19 +250,10 @@ func CheckBody(c *planner.Change, fresh planner.Observed) error {
 		if c.FollowUp != nil {
 			merge(sent, c.FollowUp.Body)
 		}
-	case c.Resource == planner.DoH:
-		if fresh.Exists {
-			for _, f := range schema.DoHFields() {
-				if v := valueAt(planner.DoH, fresh.Object, f.Name); v != nil {
-					want[f.Name] = copyValue(v)
-				}
-			}
-		}
-	default:
-		want = planner.CopyObject(fresh.Object)
-		for _, k := range schema.ReadOnlyFields() {
-			delete(want, k)
-		}
+	case fresh.Exists:
+		// The scope's writable fields of the fresh object, as the
+		// planner builds a body (planner.Body).
+		want = planner.Body(c.Scope.Kind, c.Resource, nil, fresh.Object)
 	}
 	for _, d := range c.Diff {
 		setPath(want, d.Path, d.After)

@@ -266,7 +266,7 @@ var seedValues = []string{
 	`"https://example.com/a.png"`, `"http://x"`, `"ftp://x"`, `"https://"`, `"https://a b"`, `"https://a/b c"`, `"https://a?q"`,
 	`"699d98642c564d2e855e9661899b7252"`, `"699D98642C564D2E855E9661899B7252"`, `"abc"`,
 	`"3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"`, `"3F9B1A52-6C1E-4D0A-9B9E-2F64C1A0E7D4"`, `"3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d"`,
-	`["totp", "biometrics"]`, `["3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4"]`, `{allowed_authenticators: ["totp"]}`,
+	`["totp", "biometrics"]`, `{allowed_authenticators: ["totp"]}`,
 	`""`, `"x"`, `"\u00e9"`, `"\t"`, `'bytes'`, `''`,
 	`true`, `false`, `null`, `0`, `1`, `1.5`, `-1`, `1e3`,
 	`[]`, `["example.com"]`, `["example.com", "a.b"]`, `["x"]`, `[1]`, `[null]`, `[[]]`, `[{}]`, `["a.com", ...string]`,

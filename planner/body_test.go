@@ -63,7 +63,7 @@ func TestBodyIsScopeTrue(t *testing.T) {
 	if d := cmp.Diff(wantZone, zone); d != "" {
 		t.Errorf("zone body (-want +got):\n%s", d)
 	}
-	wantNotSent := []string{"login_design.new_sub", "mfa_config", "mfa_ssh_piv_key_requirements", "mystery", "session_duration"}
+	wantNotSent := []string{"cache_device_posture", "has_migrated_private_apps", "login_design.new_sub", "mfa_config", "mfa_configuration_allowed", "mfa_ssh_piv_key_requirements", "mystery", "session_duration"}
 	if d := cmp.Diff(wantNotSent, NotSent(schema.KindZone, Organization, live)); d != "" {
 		t.Errorf("zone NotSent (-want +got):\n%s", d)
 	}

@@ -271,9 +271,10 @@ func OrganizationFields() []Field {
 		deny(Field{Name: "deny_unmatched_requests_exempted_zone_names", Type: HostnameList, Set: true, Clearable: true}),
 		account(Field{Name: "mfa_config", Type: Nested, Clearable: true, Sub: []Field{
 			{Name: "allowed_authenticators", Type: StringList, Set: true, Clearable: true, Risky: true},
-			{Name: "session_duration", Type: Duration, Clearable: true},
-			{Name: "amr_matching_session_duration", Type: Duration, Clearable: true},
-			{Name: "required_aaguids", Type: UUIDList, Set: true, Clearable: true},
+			with(warpRule, Field{Name: "session_duration", Clearable: true}),
+			with(warpRule, Field{Name: "amr_matching_session_duration", Clearable: true}),
+			// The id of a Cloudflare List of AAGUIDs, not a list.
+			{Name: "required_aaguids", Type: UUID, Clearable: true},
 		}}),
 		account(Field{Name: "mfa_required_for_all_apps", Type: Bool, Risky: true}),
 		account(Field{Name: "mfa_ssh_piv_key_requirements", Type: Opaque,

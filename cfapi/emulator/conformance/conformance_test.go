@@ -287,12 +287,27 @@ func TestZoneScope(t *testing.T) {
 		t.Errorf("New result (-want +got):\n%s", diff)
 	}
 
+	// deny_unmatched_requests and its exempted names are response-only at
+	// zone scope (the OpenAPI zone request bodies lack them).
+	var denied zero_trust.OrganizationUpdateParams
+	set(&denied.ZoneID, zone)
+	set(&denied.Name, "Shop 2")
+	set(&denied.DenyUnmatchedRequests, true)
+	set(&denied.DenyUnmatchedRequestsExemptedZoneNames, []string{"shop.example"})
+	st = status{}
+	_, err = orgs.Update(ctx, denied, st.opt())
+	wantAPIError(t, "Update with a zone response-only field", err, &st, 400, "deny_unmatched_requests: response-only")
+
+	// The zone stores them (seeded) and returns them.
+	stored, _ := srv.Organization(schema.KindZone, zone)
+	stored["deny_unmatched_requests"] = true
+	stored["deny_unmatched_requests_exempted_zone_names"] = []any{"shop.example"}
+	srv.SetOrganization(schema.KindZone, zone, stored)
+
 	var update zero_trust.OrganizationUpdateParams
 	set(&update.ZoneID, zone)
 	set(&update.Name, "Shop 2")
 	set(&update.AuthDomain, "shop.cloudflareaccess.com")
-	set(&update.DenyUnmatchedRequests, true)
-	set(&update.DenyUnmatchedRequestsExemptedZoneNames, []string{"shop.example"})
 	var design zero_trust.LoginDesignParam
 	set(&design.FooterText, "bye")
 	set(&update.LoginDesign, design)
@@ -316,8 +331,8 @@ func TestZoneScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range raw {
-		if k != "created_at" && k != "updated_at" && !schema.Writable(schema.KindZone, k) {
-			t.Errorf("zone answer has the account-only field %q", k)
+		if f, ok := schema.Lookup(k); !ok || f.At(schema.KindZone) == schema.Absent {
+			t.Errorf("zone answer has the field %q, which the zone API does not return", k)
 		}
 	}
 
@@ -336,6 +351,117 @@ func TestZoneScope(t *testing.T) {
 	wantOK(t, "RevokeUsers", err, &st, 200)
 	if res == nil || !bool(*res) {
 		t.Errorf("RevokeUsers result %v, want true", res)
+	}
+
+	// The zone revoke_user body takes the email only.
+	for name, p := range map[string]func(*zero_trust.OrganizationRevokeUsersParams){
+		"devices":             func(p *zero_trust.OrganizationRevokeUsersParams) { set(&p.BodyDevices, true) },
+		"warp_session_reauth": func(p *zero_trust.OrganizationRevokeUsersParams) { set(&p.WARPSessionReauth, true) },
+		"user_uid": func(p *zero_trust.OrganizationRevokeUsersParams) {
+			set(&p.UserUID, "3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4")
+		},
+		"devices query": func(p *zero_trust.OrganizationRevokeUsersParams) { set(&p.QueryDevices, true) },
+	} {
+		var r zero_trust.OrganizationRevokeUsersParams
+		set(&r.ZoneID, zone)
+		set(&r.Email, "other@example.com")
+		p(&r)
+		st = status{}
+		_, err := orgs.RevokeUsers(ctx, r, st.opt())
+		wantAPIError(t, "zone RevokeUsers with "+name, err, &st, 400, "not accepted at zone scope")
+	}
+	if n := len(srv.Revocations()); n != 1 {
+		t.Errorf("%d revocations recorded, want the email-only one", n)
+	}
+}
+
+// setNull sets an SDK request field to an explicit JSON null, as the SDK's
+// cloudflare.Null does.
+func setNull(field any) {
+	v := reflect.ValueOf(field).Elem()
+	v.FieldByName("Null").SetBool(true)
+	v.FieldByName("Present").SetBool(true)
+}
+
+// TestMFAAndClearing: the MFA settings round-trip through the SDK at
+// account scope, an explicit null clears a field, and response-only
+// fields are refused in a request.
+func TestMFAAndClearing(t *testing.T) {
+	srv := newServer(t)
+	orgs := sdk(t, srv, token)
+	ctx := t.Context()
+
+	var create zero_trust.OrganizationNewParams
+	set(&create.AccountID, acct)
+	set(&create.Name, "Acme")
+	set(&create.AuthDomain, "acme.cloudflareaccess.com")
+	set(&create.SessionDuration, "24h")
+	set(&create.MfaRequiredForAllApps, true)
+	var mfa zero_trust.OrganizationNewParamsMfaConfig
+	set(&mfa.AllowedAuthenticators, []zero_trust.OrganizationNewParamsMfaConfigAllowedAuthenticator{"totp", "security_key"})
+	set(&mfa.SessionDuration, "12h")
+	set(&mfa.AmrMatchingSessionDuration, "30m")
+	set(&mfa.RequiredAaguids, "3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4")
+	set(&create.MfaConfig, mfa)
+	st := status{}
+	got, err := orgs.New(ctx, create, st.opt())
+	wantOK(t, "New with MFA", err, &st, 201)
+	wantMFA := zero_trust.OrganizationMfaConfig{
+		AllowedAuthenticators: []zero_trust.OrganizationMfaConfigAllowedAuthenticator{"totp", "security_key"},
+		SessionDuration:       "12h", AmrMatchingSessionDuration: "30m", RequiredAaguids: "3f9b1a52-6c1e-4d0a-9b9e-2f64c1a0e7d4",
+	}
+	if diff := cmp.Diff(wantMFA, got.MfaConfig, ignoreJSON, cmpopts.IgnoreFields(zero_trust.OrganizationMfaConfig{}, "JSON")); diff != "" || !got.MfaRequiredForAllApps {
+		t.Errorf("New MFA result (-want +got):\n%s (mfa_required_for_all_apps %v)", diff, got.MfaRequiredForAllApps)
+	}
+
+	// An MFA session in seconds is refused (minutes and hours only).
+	var badMFA zero_trust.OrganizationUpdateParams
+	set(&badMFA.AccountID, acct)
+	var bm zero_trust.OrganizationUpdateParamsMfaConfig
+	set(&bm.SessionDuration, "90s")
+	set(&badMFA.MfaConfig, bm)
+	st = status{}
+	_, err = orgs.Update(ctx, badMFA, st.opt())
+	wantAPIError(t, "Update with an MFA session in seconds", err, &st, 400, "mfa_config.session_duration")
+
+	// null clears: the stored field is removed.
+	var clear zero_trust.OrganizationUpdateParams
+	set(&clear.AccountID, acct)
+	set(&clear.Name, "Acme")
+	set(&clear.AuthDomain, "acme.cloudflareaccess.com")
+	setNull(&clear.SessionDuration)
+	setNull(&clear.MfaConfig)
+	st = status{}
+	got, err = orgs.Update(ctx, clear, st.opt())
+	wantOK(t, "Update with nulls", err, &st, 200)
+	if got.SessionDuration != "" || len(got.MfaConfig.AllowedAuthenticators) != 0 {
+		t.Errorf("null did not clear: %s", got.JSON.RawJSON())
+	}
+	var body map[string]any
+	reqs := srv.Requests()
+	last := reqs[len(reqs)-1]
+	body = last.Body
+	if v, ok := body["session_duration"]; !ok || v != nil {
+		t.Errorf("the SDK's PUT did not carry session_duration null: %v", body)
+	}
+	stored, _ := srv.Organization(schema.KindAccount, acct)
+	if _, ok := stored["session_duration"]; ok {
+		t.Errorf("stored organization still has session_duration: %v", stored)
+	}
+
+	// Response-only fields are refused in a request.
+	srv.SetOrganization(schema.KindAccount, acct, schema.Object{"name": "Acme", "auth_domain": "acme.cloudflareaccess.com", "cache_device_posture": true})
+	var echo zero_trust.OrganizationUpdateParams
+	set(&echo.AccountID, acct)
+	set(&echo.Name, "Acme")
+	st = status{}
+	_, err = orgs.Update(ctx, echo, st.opt(), option.WithJSONSet("cache_device_posture", true))
+	wantAPIError(t, "Update echoing a response-only field", err, &st, 400, "cache_device_posture: response-only")
+	st = status{}
+	got, err = orgs.List(ctx, listAccount(), st.opt())
+	wantOK(t, "List", err, &st, 200)
+	if _, ok := got.JSON.ExtraFields["cache_device_posture"]; !ok {
+		t.Errorf("a response-only field is not returned: %s", got.JSON.RawJSON())
 	}
 }
 

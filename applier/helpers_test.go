@@ -134,6 +134,7 @@ func liveOrg(t *testing.T, name string) schema.Object {
 		"cache_device_posture": 3,
 		"has_migrated_private_apps": true,
 		"future_thing": {"nested": [1, 2, {"x": "y"}]},
+		"mfa_ssh_piv_key_requirements": {"pin_policy": "once", "ssh_key_size": [256]},
 		"created_at": "2024-01-01T00:00:00Z",
 		"updated_at": "2024-01-01T00:00:00Z"
 	}`)

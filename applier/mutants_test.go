@@ -317,9 +317,9 @@ func TestCheckStaleNamesWhatMoved(t *testing.T) {
 		}, applier.StaleResource{Address: "account/a/doh", Detail: "changed", Fields: []string{"doh_jwt_duration"}}},
 		{"nested object removed", func(t *testing.T, e *env) {
 			o := liveOrg(t, "a")
-			delete(o, "future_thing")
+			delete(o, "mfa_ssh_piv_key_requirements")
 			e.srv.SetOrganization(schema.KindAccount, idA, o)
-		}, applier.StaleResource{Address: "account/a/organization", Detail: "changed", Fields: []string{"future_thing"}}},
+		}, applier.StaleResource{Address: "account/a/organization", Detail: "changed", Fields: []string{"mfa_ssh_piv_key_requirements"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)

@@ -138,9 +138,13 @@ func TestApplyPlannerBodiesPass(t *testing.T) {
 	cfg := twoAccounts()
 	cfg.Accounts["a"].Organization["is_ui_read_only"] = false // equal to live
 	cfg.Accounts["a"].Organization["allow_authenticate_via_warp"] = nil
+	cfg.Accounts["a"].Organization["session_duration"] = nil // cleared
+	cfg.Accounts["c"] = &schema.Account{ID: "ccccccccccccccccccccccccccccccc3", Organization: schema.Object{
+		"name": "C", "auth_domain": "c.cloudflareaccess.com", "is_ui_read_only": false,
+		"custom_pages": map[string]any{"identity_denied": "0b3a7c6e-4a3c-4f0e-8d1d-1a2b3c4d5e6f"},
+	}}
 	cfg.Zones = map[string]*schema.Zone{"example.com": {ID: idZ, Organization: schema.Object{
 		"name": "Z", "auth_domain": "z.cloudflareaccess.com", "is_ui_read_only": false,
-		"custom_pages": map[string]any{"identity_denied": "0b3a7c6e-4a3c-4f0e-8d1d-1a2b3c4d5e6f"},
 	}}}
 	live, err := planner.Fetch(t.Context(), e.client, cfg, planner.FetchOptions{Concurrency: 1})
 	if err != nil {

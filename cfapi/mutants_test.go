@@ -46,11 +46,11 @@ func TestDefaultBaseURL(t *testing.T) {
 	}
 }
 
-// A 404 means "not found" and nothing else: it is not an ambiguous create,
-// a deadline or a cancellation.
+// Access's 404 not-found answer means "not found" and nothing else: it is
+// not an ambiguous create, a deadline or a cancellation.
 func TestNotFoundMatchesOnlyErrNotFound(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		reply(w, 404, `{"success":false,"errors":[{"code":1000,"message":"not found"}],"messages":[],"result":null}`)
+		reply(w, 404, `{"success":false,"errors":[{"code":12130,"message":"access.api.error.not_found"}],"messages":[],"result":null}`)
 	})
 	c, _ := newClient(t, srv.URL)
 	for _, cl := range []call{getOrg, createOrg} {

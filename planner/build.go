@@ -176,6 +176,18 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 		return
 	}
 
+	if wantOrg {
+		if err := checkManaged(sc.Scope.Kind, schema.OrganizationFields(), sc.Organization, ""); err != "" {
+			b.errs = append(b.errs, &ConfigError{Address: orgAddr, Message: err})
+			return
+		}
+	}
+	if wantDoH {
+		if err := checkManaged(sc.Scope.Kind, schema.DoHFields(), sc.DoH, ""); err != "" {
+			b.errs = append(b.errs, &ConfigError{Address: dohAddr, Message: err})
+			return
+		}
+	}
 	creating := false
 	if wantOrg || wantDoH {
 		org, ok := b.live[orgAddr]
@@ -463,4 +475,23 @@ func copyObject(o schema.Object) schema.Object {
 		return schema.Object{}
 	}
 	return schema.Clone(map[string]any(o)).(map[string]any)
+}
+
+// checkManaged returns what is wrong when desired holds a field a
+// configuration for scope kind k may not write (unknown, response-only,
+// unmanaged or of the other scope), or "". The loader refuses such fields
+// first; Build does not send or drop what it does not know.
+func checkManaged(k schema.Kind, fields []schema.Field, desired map[string]any, prefix string) string {
+	for _, key := range slices.Sorted(maps.Keys(desired)) {
+		f, ok := findField(fields, key)
+		if !ok || !f.Managed(k) {
+			return fmt.Sprintf("%s%s is not a field ztsync manages at %s scope", prefix, key, k)
+		}
+		if m, ok := desired[key].(map[string]any); ok && f.Type == schema.Nested {
+			if msg := checkManaged(k, f.Sub, m, prefix+key+"."); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ package planner_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -60,8 +61,7 @@ func TestBuildListLengthChanges(t *testing.T) {
 		{"shrink", field, []any{"a.com", "b.com"}, []any{"a.com"}},
 		{"grow", field, []any{"a.com"}, []any{"a.com", "b.com"}},
 		{"to empty", field, []any{"a.com"}, []any{}},
-		{"unknown list shrinks", "future_list", []any{"x", "y"}, []any{"x"}},
-		{"unknown list grows", "future_list", []any{"x"}, []any{"x", "y"}},
+		{"swap", field, []any{"a.com", "b.com"}, []any{"a.com", "c.com"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			live := schema.Object{"name": "Prod", tt.field: tt.live}
@@ -120,47 +120,36 @@ func TestBuildComparesFieldsAfterNestedObject(t *testing.T) {
 	}
 }
 
-// A field missing from the field table is compared as what it is: a scalar
-// is a scalar (a diff, and its value in the body), not an empty object.
-func TestBuildUnknownScalarField(t *testing.T) {
-	t.Run("update", func(t *testing.T) {
-		c := onlyChange(t)(buildOne(t,
-			schema.Object{"name": "Prod", "future_flag": "on"},
-			schema.Object{"name": "Prod", "future_flag": "off"}, nil, nil))
-		if len(c.Diff) != 1 || c.Diff[0].Path != "future_flag" || c.Diff[0].After != "on" {
-			t.Errorf("diff = %+v, want future_flag off -> on", c.Diff)
-		}
-		if c.Body["future_flag"] != "on" {
-			t.Errorf("body future_flag = %#v, want \"on\"", c.Body["future_flag"])
-		}
-	})
-	t.Run("create", func(t *testing.T) {
-		c := onlyChange(t)(buildOne(t,
-			schema.Object{"name": "Prod", "auth_domain": "p.cloudflareaccess.com", "future_flag": "on"}, nil, nil, nil))
-		found := false
-		for _, d := range c.Diff {
-			if d.Path == "future_flag" {
-				found = d.After == "on"
+// A field the scope's API does not take is refused, never sent nor
+// silently dropped (the loader refuses it first; Build does not trust its
+// caller).
+func TestBuildRefusesFieldsTheScopeDoesNotTake(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		org     schema.Object
+		live    schema.Object
+		wantMsg string
+	}{
+		{"unknown on update", schema.Object{"name": "Prod", "future_flag": "on"}, schema.Object{"name": "Prod", "future_flag": "off"}, "future_flag"},
+		{"unknown on create", schema.Object{"name": "Prod", "auth_domain": "p.cloudflareaccess.com", "future_flag": "on"}, nil, "future_flag"},
+		{"response-only", schema.Object{"name": "Prod", "cache_device_posture": true}, schema.Object{"name": "Prod"}, "cache_device_posture"},
+		{"unmanaged", schema.Object{"mfa_ssh_piv_key_requirements": map[string]any{"pin_policy": "once"}}, schema.Object{"name": "Prod"}, "mfa_ssh_piv_key_requirements"},
+		{"unknown sub-field", schema.Object{"login_design": map[string]any{"future": "x"}}, schema.Object{"name": "Prod"}, "login_design.future"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := buildOne(t, tt.org, tt.live, nil, nil)
+			var ce *planner.ConfigError
+			if !errors.As(err, &ce) || !strings.Contains(ce.Error(), tt.wantMsg) {
+				t.Fatalf("Build = %v, %v; want a ConfigError naming %s", p, err, tt.wantMsg)
 			}
-		}
-		if !found {
-			t.Errorf("create diff lacks future_flag = on: %+v", c.Diff)
-		}
-		if c.Body["future_flag"] != "on" {
-			t.Errorf("POST body future_flag = %#v, want \"on\"", c.Body["future_flag"])
-		}
-	})
-	t.Run("unknown object still merges", func(t *testing.T) {
-		c := onlyChange(t)(buildOne(t,
-			schema.Object{"future_obj": map[string]any{"a": "new"}},
-			schema.Object{"future_obj": map[string]any{"a": "old", "b": "keep"}}, nil, nil))
-		if len(c.Diff) != 1 || c.Diff[0].Path != "future_obj.a" {
-			t.Errorf("diff = %+v, want future_obj.a", c.Diff)
-		}
-		if m, _ := c.Body["future_obj"].(map[string]any); m["b"] != "keep" || m["a"] != "new" {
-			t.Errorf("body future_obj = %v, want a=new b=keep", c.Body["future_obj"])
-		}
-	})
+		})
+	}
+	zone := &schema.Config{Zones: map[string]*schema.Zone{"z": {ID: prodID, Organization: schema.Object{"deny_unmatched_requests": true}}}}
+	_, err := planner.Build(zone, planner.Live{"zone/z/organization": {Exists: true, Object: schema.Object{"name": "Z"}}}, planner.Options{})
+	var ce *planner.ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Error(), "deny_unmatched_requests") {
+		t.Errorf("zone deny_unmatched_requests: Build = %v, want a ConfigError", err)
+	}
 }
 
 // DoH is never planned against a missing read, exactly like the

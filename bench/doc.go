@@ -10,5 +10,11 @@
 // fresh-process peak-memory measurement of validate and the same tree under
 // `cue vet`, and prints one table against the issue's targets.
 //
+// The API budget benchmarks (budget_test.go: BenchmarkBudgetPlan700,
+// BenchmarkBudgetPlan2000, BenchmarkBudgetPR1of1000,
+// BenchmarkBudgetPRShared10) plan against the emulator enforcing
+// Cloudflare's limit with 50 ms latency and the client's default flags;
+// budget.sh (run last by run.sh) prints their table (docs/api-budget.md).
+//
 // The package is a test fixture: nothing in ztsync imports it.
 package bench

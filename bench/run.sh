@@ -151,3 +151,10 @@ printf '| apply 1,000 changes (CheckStale + Apply), 20 ms latency, concurrency 1
 	"$(yesno eval 'eq "$a_w" 1 && eq "$a_rb" 1 && eq "$a_x" 0')"
 echo
 echo "Peak memory of the plan and apply rows is the whole test process, emulator and its request log included."
+
+# API budget benchmarks (issue 11): their own table, against the emulator
+# enforcing Cloudflare's limit with the client's default flags. About 6
+# minutes: the 2,000-resource plan waits for the 5-minute window to slide.
+say "API budget benchmarks (bench/budget.sh)"
+echo
+bash bench/budget.sh

@@ -71,7 +71,13 @@ func (r *waitReporter) onWait(w cfapi.Wait) {
 	if !w.Until.After(r.current.Until) {
 		return // already shown: another worker waiting for the same
 	}
+	// Workers waiting for a sliding window each wait a little longer
+	// than the last: one line, and the countdown runs to the latest end.
+	shown := r.current.Reason == w.Reason && r.current.Until.After(r.now())
 	r.current = w
+	if shown {
+		return
+	}
 	r.clearLocked()
 	fmt.Fprintf(r.w, "waiting %s %s\n", w.Duration.Round(time.Second), waitWhy(w))
 	if w.Duration < minShownWait || r.stop != nil {

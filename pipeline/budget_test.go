@@ -25,7 +25,10 @@ func TestWaitReporter(t *testing.T) {
 	if ci.Len() != 0 {
 		t.Fatalf("a 1s wait was shown: %q", ci.String())
 	}
-	for range 16 { // every worker reports the same wait
+	for i := range 16 { // every worker reports the wait, each a little later
+		later := w
+		later.Until = w.Until.Add(time.Duration(i) * time.Millisecond)
+		r.onWait(later)
 		r.onWait(w)
 	}
 	want := "waiting 4m0s (until 12:04:00 UTC) for the API budget: 1000 requests in the last 5m (budget 1000/5m); --api-budget sets it\n"
@@ -34,10 +37,10 @@ func TestWaitReporter(t *testing.T) {
 	}
 	ci.Reset()
 	r.now = func() time.Time { return now.Add(10 * time.Second) }
-	if !r.tick() || ci.String() != "still waiting for the API budget: 3m50s left\n" {
+	if !r.tick() || ci.String() != "still waiting for the API budget: 3m50s left\n" || !r.current.Until.Equal(w.Until.Add(15*time.Millisecond)) {
 		t.Errorf("tick: %q", ci.String())
 	}
-	r.now = func() time.Time { return now.Add(4 * time.Minute) }
+	r.now = func() time.Time { return now.Add(4*time.Minute + time.Second) }
 	ci.Reset()
 	if r.tick() || ci.Len() != 0 {
 		t.Errorf("tick after the wait: %q", ci.String())

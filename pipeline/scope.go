@@ -55,8 +55,12 @@ func (s ScopeFlags) coverage(log io.Writer, desired, base *schema.Config, baseRe
 	}
 	cov := planner.Select(desired, base, baseRef, s.Shard)
 	if cov != nil {
-		fmt.Fprintf(log, "note: reading %d of %d scopes; %d left unread: %s (--all reads every scope)\n",
-			len(cov.Scopes), len(cov.Scopes)+cov.Unread, cov.Unread, cov.Reason)
+		hint := ""
+		if base != nil {
+			hint = " (--all reads every scope)"
+		}
+		fmt.Fprintf(log, "note: reading %d of %d scopes; %d left unread: %s%s\n",
+			len(cov.Scopes), len(cov.Scopes)+cov.Unread, cov.Unread, cov.Reason, hint)
 	}
 	return cov
 }

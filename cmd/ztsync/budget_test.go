@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -93,5 +94,45 @@ func TestAPIBudgetFlag(t *testing.T) {
 	code, _, stderr = runCLI(t, nil, "emulator", "--latency", "-1s")
 	if code != ExitInvalid || !strings.Contains(stderr, "latency") {
 		t.Errorf("emulator --latency -1s: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestEmulatorCommandBudget: `ztsync emulator --budget 2/1m --latency
+// 20ms` answers the Ratelimit headers, then 429 with Retry-After for the
+// request over the budget, and says so in its banner.
+func TestEmulatorCommandBudget(t *testing.T) {
+	var stderr emuBuffer
+	base, stop := startEmulator(t, &stderr, "--addr", "127.0.0.1:0", "--budget", "2/1m", "--latency", "20ms")
+	if !strings.Contains(stderr.String(), "request budget 2/1m per token") {
+		t.Errorf("banner does not name the budget:\n%s", stderr.String())
+	}
+	get := func() *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), "GET", base+"/accounts/"+emuAccount+"/access/organizations", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer any")
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if d := time.Since(start); d < 20*time.Millisecond {
+			t.Errorf("answered in %s, before the 20ms latency", d)
+		}
+		return resp
+	}
+	for i, want := range []string{`"default";r=1;t=60`, `"default";r=0;t=60`} {
+		if r := get(); r.StatusCode != 404 || r.Header.Get("Ratelimit") != want {
+			t.Errorf("request %d: %d, Ratelimit %q; want 404 (no organization) and %q", i+1, r.StatusCode, r.Header.Get("Ratelimit"), want)
+		}
+	}
+	if r := get(); r.StatusCode != 429 || r.Header.Get("Retry-After") != "60" {
+		t.Errorf("over the budget: %d, Retry-After %q; want 429, 60", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d", code)
 	}
 }

@@ -147,7 +147,7 @@ func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Cha
 func notSent(c *planner.Change) string {
 	keys := make([]string, len(c.NotSent))
 	for i, k := range c.NotSent {
-		keys[i] = clean(k, false)
+		keys[i] = safetext.Line(k)
 	}
 	return strings.Join(keys, ", ")
 }

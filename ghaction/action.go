@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/ztsync/ztsync/applier"
@@ -81,6 +82,8 @@ type action struct {
 	flags actionFlags
 	// secrets never go into an output.
 	secrets []string
+	// dir is dirName's answer, once known.
+	dir string
 	// outputs are written once, at the end, whatever happened.
 	outputs map[string]string
 }
@@ -122,7 +125,7 @@ func newAction(e Env) (*action, error) {
 			"summary":     "",
 		},
 	}
-	for _, s := range []string{in.githubToken, inner.Getenv("CLOUDFLARE_API_TOKEN"), inner.Getenv("CLOUDFLARE_API_KEY")} {
+	for _, s := range []string{in.githubToken, in.jobToken, inner.Getenv("CLOUDFLARE_API_TOKEN"), inner.Getenv("CLOUDFLARE_API_KEY")} {
 		if len(s) >= 4 {
 			a.secrets = append(a.secrets, s)
 		}
@@ -200,7 +203,42 @@ func (a *action) marker() string {
 
 // dirName is the directory as the comment and titles show it.
 func (a *action) dirName() string {
-	return filepath.ToSlash(filepath.Clean(a.in.directory))
+	if a.dir == "" {
+		a.dir = repoDir(a.in.directory)
+	}
+	return a.dir
+}
+
+// repoDir is dir relative to the root of the git repository it is in
+// (the pull_request_target recipe checks the pull request out under pr/,
+// and its comment must carry the same marker as a plan of zt/), or dir
+// cleaned when it is in none.
+func repoDir(dir string) string {
+	clean := filepath.ToSlash(filepath.Clean(dir))
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return clean
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return clean
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return clean
+	}
+	root := wt.Filesystem.Root()
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return clean
+	}
+	return filepath.ToSlash(rel)
 }
 
 // validate loads the configuration. Problems become annotations (as many
@@ -263,6 +301,7 @@ func (a *action) reportProblems(problems loader.Errors) {
 func (a *action) plan(ctx context.Context, res *loader.Result, base string) (*planner.Plan, *pipeline.Session, error) {
 	out, err := pipeline.Plan(ctx, pipeline.Request{
 		Dir:         a.in.directory,
+		SourceDir:   a.dirName(),
 		Loaded:      res,
 		Base:        base,
 		Targets:     a.flags.targets,

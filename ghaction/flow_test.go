@@ -288,6 +288,12 @@ func TestPullRequestTarget(t *testing.T) {
 	h := newActionHarness(t)
 	base := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)}) // the live value is 24h
 	head := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
+	// For the recipe below: the pull request cloned as data under pr/
+	// (untracked in the workspace).
+	pr, err := git.PlainClone(filepath.Join(h.repo, "pr"), false, &git.CloneOptions{URL: h.repo})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The base branch checked out: HEAD and GITHUB_SHA are the base.
 	wt, _ := h.git.Worktree()
 	if err := wt.Checkout(&git.CheckoutOptions{Hash: plumbing.NewHash(base), Force: true}); err != nil {
@@ -307,14 +313,21 @@ func TestPullRequestTarget(t *testing.T) {
 		t.Errorf("%d Cloudflare requests", n)
 	}
 
-	// The recipe: the pull request's files are what is checked out.
-	if err := wt.Checkout(&git.CheckoutOptions{Hash: plumbing.NewHash(head), Force: true}); err != nil {
+	// The recipe: the pull request checked out as data under pr/, the
+	// workspace still on the base branch. The comment is the one a plan
+	// of zt/ carries, so the merge finds it.
+	prWT, _ := pr.Worktree()
+	if err := prWT.Checkout(&git.CheckoutOptions{Hash: plumbing.NewHash(head), Force: true}); err != nil {
 		t.Fatal(err)
 	}
+	h.env["INPUT_DIRECTORY"] = "pr/zt"
 	res = h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
 	if res.outputs["has-changes"] != "false" || len(h.stickyComments()) != 1 {
-		t.Errorf("has-changes %q, %d comments", res.outputs["has-changes"], len(h.stickyComments()))
+		t.Fatalf("has-changes %q, %d comments", res.outputs["has-changes"], len(h.stickyComments()))
+	}
+	if p := h.readPlan(res.outputs["plan-file"]); p.Source.Dir != "zt" || p.Source.Commit != head {
+		t.Errorf("plan of %s at %s, want zt at the pull request's %s", p.Source.Dir, p.Source.Commit, head)
 	}
 }
 

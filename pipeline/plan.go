@@ -30,6 +30,10 @@ func (l *StringList) Set(v string) error {
 type Request struct {
 	// Dir is the configuration directory.
 	Dir string
+	// SourceDir, when set, is the directory as the plan names it
+	// (source.dir) instead of Dir: the Action names it relative to the
+	// repository root, wherever the repository was checked out.
+	SourceDir string
 	// Loaded is the configuration already loaded from Dir (the Action
 	// validates first); nil loads it.
 	Loaded *loader.Result
@@ -85,6 +89,9 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		ToolVersion: req.ToolVersion,
 		CreatedAt:   now.UTC().Truncate(time.Second),
 		Source:      planner.Source{Dir: filepath.ToSlash(filepath.Clean(req.Dir))},
+	}
+	if req.SourceDir != "" {
+		opts.Source.Dir = req.SourceDir
 	}
 	if req.Base != "" {
 		var err error

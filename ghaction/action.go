@@ -636,9 +636,10 @@ func shortSHA(sha string) string {
 	return codeSpanMD(sha)
 }
 
-// codeSpanMD is s in a Markdown code span (s holds no backtick).
+// codeSpanMD is s in a Markdown code span, on one line (backticks become
+// quotes, control characters escapes).
 func codeSpanMD(s string) string {
-	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
+	return "`" + strings.ReplaceAll(safetext.Line(s), "`", "'") + "`"
 }
 
 // codeBlock is s in a fenced code block.

@@ -97,3 +97,68 @@ func TestDriftIssueReadsAsProse(t *testing.T) {
 		}
 	}
 }
+
+// TestGuideCoversActionYML: docs/github-action.md documents every input
+// and output of action.yml, with its default, and every example workflow.
+func TestGuideCoversActionYML(t *testing.T) {
+	guide := readRepoFile(t, filepath.Join("docs", "github-action.md"))
+	yml := readRepoFile(t, "action.yml")
+	inputs := yml[strings.Index(yml, "\ninputs:\n"):strings.Index(yml, "\noutputs:\n")]
+	outputs := yml[strings.Index(yml, "\noutputs:\n"):strings.Index(yml, "\nruns:\n")]
+	entry := regexp.MustCompile(`(?m)^  ([a-z-]+):\n(?:    .*\n)*?    default: (.*)$`)
+	n := 0
+	for _, m := range entry.FindAllStringSubmatch(inputs, -1) {
+		n++
+		def := strings.Trim(m[2], `"`)
+		row := regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(m[1]) + "` \\| `([^`]*)` \\|").FindStringSubmatch(guide)
+		if row == nil {
+			t.Errorf("input %s is not in the guide's table", m[1])
+			continue
+		}
+		if strings.Trim(row[1], `"`) != def {
+			t.Errorf("input %s: the guide says default %q, action.yml %q", m[1], row[1], def)
+		}
+	}
+	if n < 7 {
+		t.Fatalf("read %d inputs from action.yml", n)
+	}
+	for _, m := range regexp.MustCompile(`(?m)^  ([a-z-]+):\n`).FindAllStringSubmatch(outputs, -1) {
+		if !strings.Contains(guide, "| `"+m[1]+"` |") {
+			t.Errorf("output %s is not in the guide's table", m[1])
+		}
+	}
+	wfs, _ := filepath.Glob(filepath.Join(testdataDir, "..", "..", "examples", "workflows", "*.yml"))
+	for _, w := range wfs {
+		if !strings.Contains(guide, "`"+filepath.Base(w)+"`") {
+			t.Errorf("the guide does not mention %s", filepath.Base(w))
+		}
+	}
+}
+
+func TestSplitArgs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		bad  bool
+	}{
+		{in: `--target "account/prod" --max-change-percent '50'`, want: []string{"--target", "account/prod", "--max-change-percent", "50"}},
+		{in: `--target account\ prod`, want: []string{"--target", "account prod"}},
+		{in: `--target $HOME --x ` + "`id`", want: []string{"--target", "$HOME", "--x", "`id`"}},
+		{in: "  ", want: []string{}},
+		{in: `--target "open`, bad: true},
+		{in: `--detailed-exitcode; rm -rf /`, bad: true},
+		{in: `--detailed-exitcode | cat`, bad: true},
+	}
+	for _, tt := range tests {
+		got, err := splitArgs(tt.in)
+		if tt.bad {
+			if err == nil {
+				t.Errorf("splitArgs(%q) = %q, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || strings.Join(got, "\x00") != strings.Join(tt.want, "\x00") {
+			t.Errorf("splitArgs(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}

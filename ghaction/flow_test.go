@@ -17,6 +17,7 @@ import (
 	"github.com/ztsync/ztsync/ghclient"
 	"github.com/ztsync/ztsync/ghclient/githubtest"
 	"github.com/ztsync/ztsync/pipeline"
+	"github.com/ztsync/ztsync/safetext"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -427,7 +428,7 @@ func TestGitHubErrorBodies(t *testing.T) {
 			t.Errorf("forged workflow command: %q", line)
 		}
 	}
-	if !strings.Contains(res.stderr+res.stdout, "[redacted]") {
+	if !strings.Contains(res.stderr+res.stdout, safetext.Redacted) {
 		t.Errorf("the error is not shown scrubbed:\n%s\n%s", res.stdout, res.stderr)
 	}
 }

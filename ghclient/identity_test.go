@@ -9,6 +9,7 @@ import (
 
 	"github.com/ztsync/ztsync/ghclient"
 	"github.com/ztsync/ztsync/ghclient/githubtest"
+	"github.com/ztsync/ztsync/safetext"
 )
 
 // TestStickyCommentAnyToken: with a personal access token (a User author)
@@ -103,7 +104,7 @@ func TestErrorBodiesScrubbed(t *testing.T) {
 			t.Errorf("error holds %q: %q", bad, msg)
 		}
 	}
-	if !strings.Contains(msg, "[redacted]") || !strings.Contains(msg, "422") {
+	if !strings.Contains(msg, safetext.Redacted) || !strings.Contains(msg, "422") {
 		t.Errorf("error = %q", msg)
 	}
 }

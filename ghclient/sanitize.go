@@ -1,12 +1,6 @@
 package ghclient
 
-import (
-	"encoding/json"
-	"net/url"
-	"strconv"
-	"strings"
-	"unicode"
-)
+import "github.com/ztsync/ztsync/safetext"
 
 // maxErrorText is how much of an error message from GitHub is kept, after
 // scrubbing.
@@ -24,9 +18,9 @@ func (e *cleanError) Error() string { return e.msg }
 func (e *cleanError) Unwrap() error { return e.err }
 
 // clean makes err's message safe for a log line, an annotation or a
-// comment: the token (raw, JSON-escaped, URL-encoded) is replaced by
-// "[redacted]" before anything is cut, control and bidirectional
-// characters are escaped, and the result is cut to maxErrorText bytes.
+// comment: the token (raw, JSON-escaped, URL-encoded) is scrubbed before
+// anything is cut, the message is one line without control or
+// bidirectional characters, and it is cut to maxErrorText.
 func (c *Client) clean(err error) error {
 	if err == nil {
 		return nil
@@ -36,47 +30,5 @@ func (c *Client) clean(err error) error {
 
 // scrub is clean for a string.
 func (c *Client) scrub(s string) string {
-	if c.token != "" {
-		forms := []string{c.token, url.QueryEscape(c.token), url.PathEscape(c.token)}
-		if b, err := json.Marshal(c.token); err == nil {
-			js := string(b[1 : len(b)-1])
-			forms = append(forms, js, strings.ReplaceAll(js, "/", `\/`))
-		}
-		// json.Marshal keeps most characters; a fully \u-escaped form
-		// is what some servers echo.
-		var u strings.Builder
-		for _, r := range c.token {
-			u.WriteString(`\u` + leftPad(strconv.FormatInt(int64(r), 16), 4))
-		}
-		forms = append(forms, u.String())
-		for _, f := range forms {
-			if f != "" {
-				s = strings.ReplaceAll(s, f, "[redacted]")
-			}
-		}
-	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	out := b.String()
-	if len(out) > maxErrorText {
-		out = runePrefix(out, maxErrorText) + "…"
-	}
-	return out
-}
-
-func leftPad(s string, n int) string {
-	for len(s) < n {
-		s = "0" + s
-	}
-	return s
+	return safetext.Cut(safetext.Line(safetext.NewScrubber(c.token).Scrub(s)), maxErrorText)
 }

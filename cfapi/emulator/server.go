@@ -1,11 +1,20 @@
 package emulator
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"testing"
 )
+
+// TB is the part of testing.TB NewServer uses. It is spelled out so that
+// this package, which the ztsync binary links for its emulator command,
+// does not import testing; a *testing.T satisfies it.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Output() io.Writer
+}
 
 // Server is an Emulator served over HTTP by httptest for one test.
 type Server struct {
@@ -20,7 +29,7 @@ type Server struct {
 // NewServer starts an Emulator with opts on a local port and closes it when
 // the test ends (t.Cleanup). When opts.Logger is nil, requests are logged
 // to t.Output, so they show only for failing or -v tests.
-func NewServer(t testing.TB, opts Options) *Server {
+func NewServer(t TB, opts Options) *Server {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{

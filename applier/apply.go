@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/schema"
 )
@@ -139,23 +141,16 @@ func Apply(ctx context.Context, t Target, p *planner.Plan, opts Options) (*Repor
 	if n <= 0 {
 		n = 1
 	}
-	groups := groupByScope(p.Changes)
-	jobs := make(chan []int)
-	var wg sync.WaitGroup
-	for range min(n, len(groups)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for g := range jobs {
-				a.scope(ctx, g)
-			}
-		}()
+	var g errgroup.Group
+	g.SetLimit(n)
+	for _, idx := range groupByScope(p.Changes) {
+		g.Go(func() error {
+			a.scope(ctx, idx)
+			return nil
+		})
 	}
-	for _, g := range groups {
-		jobs <- g
-	}
-	close(jobs)
-	wg.Wait()
+	_ = g.Wait() // scope reports in a.results, never an error
+
 	return &Report{Results: a.results}, nil
 }
 

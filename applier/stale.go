@@ -7,7 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/schema"
@@ -60,8 +61,8 @@ func CheckStale(ctx context.Context, t Target, p *planner.Plan, concurrency int)
 	}
 	stale := make([]*StaleResource, len(p.Changes))
 	errs := make([]error, len(p.Changes))
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(concurrency)
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		if c.Resource == planner.Revocation {
@@ -71,15 +72,12 @@ func CheckStale(ctx context.Context, t Target, p *planner.Plan, concurrency int)
 			errs[i] = fmt.Errorf("check %s: %w", c.Address, context.Cause(ctx))
 			break
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			stale[i], errs[i] = checkOne(ctx, t, c)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // each failure is in errs, by change
 	if err := firstError(errs); err != nil {
 		return err
 	}
@@ -106,27 +104,10 @@ func firstError(errs []error) error {
 
 // checkOne reads one resource and returns a StaleResource when it moved.
 func checkOne(ctx context.Context, t Target, c *planner.Change) (*StaleResource, error) {
-	var obj schema.Object
-	var err error
-	switch c.Resource {
-	case planner.DoH:
-		obj, err = t.GetDoH(ctx, c.Scope)
-	case planner.Organization:
-		obj, err = t.GetOrganization(ctx, c.Scope)
-	default:
-		return nil, fmt.Errorf("check %s: no read for resource %q", c.Address, c.Resource)
-	}
 	// The same reading as planner.Fetch, so that digests agree.
-	var now planner.Observed
-	switch {
-	case errors.Is(err, schema.ErrNotFound):
-	case err != nil:
+	now, err := planner.Observe(ctx, t, c.Scope, c.Resource)
+	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", c.Address, err)
-	default:
-		if obj == nil {
-			obj = schema.Object{}
-		}
-		now = planner.Observed{Exists: true, Object: obj}
 	}
 	if now.Digest() == c.LiveDigest {
 		return nil, nil

@@ -2,7 +2,6 @@ package applier
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -109,26 +108,13 @@ func (a *applier) change(ctx context.Context, c *planner.Change) Result {
 // read GETs the resource of c the way planner.Fetch does, so that digests
 // agree: a missing organization is an Observed that does not exist.
 func (a *applier) read(ctx context.Context, c *planner.Change) (planner.Observed, error) {
-	var obj schema.Object
+	var now planner.Observed
 	err := a.call(ctx, func(ctx context.Context) error {
 		var err error
-		if c.Resource == planner.DoH {
-			obj, err = a.t.GetDoH(ctx, c.Scope)
-		} else {
-			obj, err = a.t.GetOrganization(ctx, c.Scope)
-		}
+		now, err = planner.Observe(ctx, a.t, c.Scope, c.Resource)
 		return err
 	})
-	switch {
-	case errors.Is(err, schema.ErrNotFound):
-		return planner.Observed{}, nil
-	case err != nil:
-		return planner.Observed{}, err
-	}
-	if obj == nil {
-		obj = schema.Object{}
-	}
-	return planner.Observed{Exists: true, Object: obj}, nil
+	return now, err
 }
 
 // checkFresh refuses a change whose resource moved since the plan was made:

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ztsync/ztsync/schema"
 )
@@ -88,48 +89,40 @@ func Fetch(ctx context.Context, r Reader, desired *schema.Config, opts FetchOpti
 		n = DefaultConcurrency
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	type result struct{ org, doh Observed }
 	results := make([]result, len(list))
 	errs := make([]error, len(list))
-	sem := make(chan struct{}, n)
-	var wg sync.WaitGroup
-launch:
+	// The group cancels gctx at the first failure; errs keeps every
+	// failure by index, so the one returned does not depend on timing.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
 	for i, rd := range list {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break launch
-		}
-		if ctx.Err() != nil {
-			<-sem
+		if gctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			org, err := fetchOne(ctx, r, rd.scope, Organization)
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return nil // a read failed (in errs) or ctx ended (checked below)
+			}
+			org, err := Observe(gctx, r, rd.scope, Organization)
 			if err != nil {
 				errs[i] = fmt.Errorf("read %s: %w", rd.org, err)
-				cancel()
-				return
+				return errs[i]
 			}
 			results[i].org = org
 			if rd.doh == "" || !org.Exists {
-				return
+				return nil
 			}
-			doh, err := fetchOne(ctx, r, rd.scope, DoH)
+			doh, err := Observe(gctx, r, rd.scope, DoH)
 			if err != nil {
 				errs[i] = fmt.Errorf("read %s: %w", rd.doh, err)
-				cancel()
-				return
+				return errs[i]
 			}
 			results[i].doh = doh
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // the failures are in errs
 
 	// Prefer a real failure over the cancellations it caused.
 	var first error
@@ -161,8 +154,13 @@ launch:
 	return live, nil
 }
 
-// fetchOne makes one GET.
-func fetchOne(ctx context.Context, r Reader, s schema.Scope, res Resource) (Observed, error) {
+// Observe reads one resource with one GET and returns it as the plan sees
+// it: an organization that does not exist (an error wrapping
+// schema.ErrNotFound) is Observed{Exists: false}, and so is a DoH read that
+// says not found; any other failure is returned as it is. Fetch, the stale
+// check and the re-read before each write all read through it, so their
+// digests agree.
+func Observe(ctx context.Context, r Reader, s schema.Scope, res Resource) (Observed, error) {
 	var obj schema.Object
 	var err error
 	switch res {

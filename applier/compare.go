@@ -69,14 +69,7 @@ func changedFields(r planner.Resource, before, after schema.Object) []string {
 	return out
 }
 
-func isReadOnly(k string) bool {
-	for _, r := range schema.ReadOnlyFields() {
-		if k == r {
-			return true
-		}
-	}
-	return false
-}
+func isReadOnly(k string) bool { return slices.Contains(schema.ReadOnlyFields(), k) }
 
 // merge lays over onto dst: objects merged field by field, everything else
 // (lists included) replaced.

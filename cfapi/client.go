@@ -2,6 +2,7 @@ package cfapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -174,7 +175,7 @@ func New(opts Options) (*Client, error) {
 	default:
 		return nil, errors.New("no credentials: need an API token, or an API key and email")
 	}
-	base, err := parseBaseURL(cmpOr(opts.BaseURL, DefaultBaseURL))
+	base, err := parseBaseURL(cmp.Or(opts.BaseURL, DefaultBaseURL))
 	if err != nil {
 		return nil, err
 	}
@@ -200,14 +201,6 @@ func New(opts Options) (*Client, error) {
 	}
 	c.stats.Requests = map[string]int{}
 	return c, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // headerSafe reports whether s is printable ASCII without spaces.

@@ -665,18 +665,8 @@ func fenceFor(s string) string {
 // summaryOutput is the summary output of a plan, in the format action.yml
 // documents: "N to create, N to update, N to revoke, N unchanged".
 func summaryOutput(p *planner.Plan) string {
-	var create, update, revoke int
-	for _, c := range p.Changes {
-		switch c.Action {
-		case planner.Create:
-			create++
-		case planner.Update:
-			update++
-		case planner.Revoke:
-			revoke++
-		}
-	}
-	return fmt.Sprintf("%d to create, %d to update, %d to revoke, %d unchanged", create, update, revoke, max(0, p.Summary.Unchanged))
+	c := planner.CountChanges(p.Changes)
+	return fmt.Sprintf("%d to create, %d to update, %d to revoke, %d unchanged", c.Create, c.Update, c.Revoke, max(0, p.Summary.Unchanged))
 }
 
 // fileSafe turns a directory into a file name part.

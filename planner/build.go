@@ -112,16 +112,7 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 	if p.Warnings == nil {
 		p.Warnings = []string{}
 	}
-	for _, c := range p.Changes {
-		switch c.Action {
-		case Create:
-			p.Summary.Create++
-		case Update:
-			p.Summary.Update++
-		case Revoke:
-			p.Summary.Revoke++
-		}
-	}
+	p.Summary = CountChanges(p.Changes)
 	p.Summary.Unchanged = b.declaredAll - len(p.Changes) // untargeted ones included: the plan leaves them alone
 	p.Fingerprint = Fingerprint(p)
 	return p, nil

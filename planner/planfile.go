@@ -167,7 +167,6 @@ func checkPlan(p *Plan) error {
 	seen := make(map[string]int, len(p.Changes))
 	idName := map[string]string{} // "account/ID" -> name
 	nameID := map[string]string{} // "account/NAME" -> id
-	var sum Summary
 	for i, c := range p.Changes {
 		where := fmt.Sprintf("plan file: change %d", i+1)
 		if c.Address != "" {
@@ -189,15 +188,8 @@ func checkPlan(p *Plan) error {
 			return fmt.Errorf("%s: %s has id %s here and %s in an earlier change", where, c.Scope.Address(), c.Scope.ID, id)
 		}
 		nameID[c.Scope.Address()] = c.Scope.ID
-		switch c.Action {
-		case Create:
-			sum.Create++
-		case Update:
-			sum.Update++
-		case Revoke:
-			sum.Revoke++
-		}
 	}
+	sum := CountChanges(p.Changes)
 	if sum.Create != p.Summary.Create || sum.Update != p.Summary.Update || sum.Revoke != p.Summary.Revoke {
 		return fmt.Errorf("plan file: summary says %d create, %d update, %d revoke but the changes are %d create, %d update, %d revoke",
 			p.Summary.Create, p.Summary.Update, p.Summary.Revoke, sum.Create, sum.Update, sum.Revoke)

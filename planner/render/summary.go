@@ -6,27 +6,6 @@ import (
 	"github.com/ztsync/ztsync/planner"
 )
 
-// counts are the plan's changes by action.
-type counts struct{ create, update, revoke int }
-
-func countChanges(p *planner.Plan) counts {
-	var c counts
-	if p == nil {
-		return c
-	}
-	for _, ch := range p.Changes {
-		switch ch.Action {
-		case planner.Create:
-			c.create++
-		case planner.Update:
-			c.update++
-		case planner.Revoke:
-			c.revoke++
-		}
-	}
-	return c
-}
-
 // Summary is the plan's counts line, the last line of the text rendering,
 // the headline of the Markdown one and the GitHub Action's summary output:
 // "Plan: 1 to create, 2 to update, 1 revocation." (all three counts, always,
@@ -35,8 +14,8 @@ func Summary(p *planner.Plan) string {
 	if !p.HasChanges() {
 		return "No changes."
 	}
-	c := countChanges(p)
-	return fmt.Sprintf("Plan: %d to create, %d to update, %s.", c.create, c.update, plural(c.revoke, "revocation", "revocations"))
+	c := planner.CountChanges(p.Changes)
+	return fmt.Sprintf("Plan: %d to create, %d to update, %s.", c.Create, c.Update, plural(c.Revoke, "revocation", "revocations"))
 }
 
 // unchangedNote says how many declared resources need no change, or "" when

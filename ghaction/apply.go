@@ -139,10 +139,10 @@ func (a *action) applyPush(ctx context.Context) error {
 	if err := sess.Save(); err != nil {
 		a.gha.Warningf("%v", err)
 	}
-	written := writtenDigests(p, report)
-	st.Applied = append(st.Applied, written...)
+	written, revoked := writtenDigests(p, report)
+	st.Applied = append(st.Applied, revoked...)
 	st.Phase = phaseDone
-	st.Left = len(p.Changes) - len(written)
+	st.Left = len(p.Changes) - written
 	a.setState(ctx, gh, rv.comment, st)
 	if !report.OK() {
 		status := "failed: " + render.EscapeMarkdown(report.Summary()) + "; re-run the job to finish what is left" + a.runSuffix()
@@ -303,24 +303,30 @@ func hasRevocation(p *planner.Plan) bool {
 	return false
 }
 
-// writtenDigests are the digests of the changes the report says were
-// written, or may have been (an answer lost on the way): none of them is
-// written again.
-func writtenDigests(p *planner.Plan, r *applier.Report) []string {
-	byAddr := map[string]string{}
+// writtenDigests counts the changes the report says were written, or may
+// have been (an answer lost on the way), and returns the digests of those
+// that are revocations. Only revocations are recorded: a create or an
+// update that was written is gone from the next plan (the live state
+// shows it), but a revocation leaves no trace to plan against, so without
+// the record a re-run would post it again.
+func writtenDigests(p *planner.Plan, r *applier.Report) (int, []string) {
+	byAddr := map[string]planner.Change{}
 	for _, c := range p.Changes {
-		byAddr[c.Address] = digest(c)
+		byAddr[c.Address] = c
 	}
-	var out []string
+	n := 0
+	var revoked []string
 	for _, res := range r.Results {
 		maybe := res.Err != nil && errors.Is(res.Err, cfapi.ErrAmbiguous)
-		if res.Status == applier.Applied || res.Status == applier.NotConverged || maybe {
-			if d, ok := byAddr[res.Address]; ok {
-				out = append(out, d)
-			}
+		if res.Status != applier.Applied && res.Status != applier.NotConverged && !maybe {
+			continue
+		}
+		n++
+		if c, ok := byAddr[res.Address]; ok && c.Action == planner.Revoke {
+			revoked = append(revoked, digest(c))
 		}
 	}
-	return out
+	return n, revoked
 }
 
 // findReviewed finds the merged pull request of the pushed commit and its

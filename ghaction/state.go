@@ -33,8 +33,10 @@ type reviewState struct {
 	By string `json:"by,omitempty"`
 	// Phase is phaseApplying or phaseDone.
 	Phase string `json:"phase,omitempty"`
-	// Applied are the digests of the changes written (or maybe written:
-	// an answer lost on the way) so far; they are never written again.
+	// Applied are the digests of the revocations written (or maybe
+	// written: an answer lost on the way) so far; they are never written
+	// again. Creates and updates need no record: once written, the next
+	// plan no longer has them.
 	Applied []string `json:"applied,omitempty"`
 	// Left is how many reviewed changes still wait to be applied.
 	Left int `json:"left,omitempty"`

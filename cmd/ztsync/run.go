@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/term"
@@ -125,7 +126,7 @@ func run(ctx context.Context, args []string, e *env) int {
 		if c.name != name {
 			continue
 		}
-		err := c.run(ctx, e, args[1:])
+		err := runRecovered(ctx, e, c.run, args[1:])
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
 		}
@@ -144,6 +145,17 @@ func run(ctx context.Context, args []string, e *env) int {
 	}
 	fmt.Fprintf(e.stderr, "ztsync: %v\n", unknownCommand(name))
 	return finish(e, ExitInvalid)
+}
+
+// runRecovered runs a command, turning a panic into an error (exit 1) that
+// says it is a bug, so that no panic exits with a documented code.
+func runRecovered(ctx context.Context, e *env, cmd func(context.Context, *env, []string) error, args []string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = withCode(ExitError, fmt.Errorf("internal error (a bug in ztsync; please report it with this message): panic: %v\n%s", r, debug.Stack()))
+		}
+	}()
+	return cmd(ctx, e, args)
 }
 
 // secrets scrubs the credentials of the environment: the last defence for

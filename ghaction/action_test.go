@@ -526,47 +526,6 @@ func TestActionApplyWithoutReviewedPlan(t *testing.T) {
 	wantCode(t, res, pipeline.ExitRefused)
 }
 
-func TestActionOversizePlan(t *testing.T) {
-	h := newActionHarness(t)
-	const zones = 150
-	for i := range zones {
-		h.emu.SetOrganization(schema.KindZone, zoneID(i), schema.Object{
-			"name":         fmt.Sprintf("zone %d", i),
-			"auth_domain":  fmt.Sprintf("z%d.cloudflareaccess.com", i),
-			"login_design": schema.Object{"footer_text": "old"},
-		})
-	}
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("24h", zones)})
-	h.pullRequest(base, head)
-	res := h.runAction()
-	wantCode(t, res, pipeline.ExitOK)
-	sticky := h.stickyComments()
-	if len(sticky) != 1 {
-		t.Fatalf("sticky comments = %d", len(sticky))
-	}
-	body := sticky[0].Body
-	if len(res.summary) <= ghclient.MaxComment {
-		t.Fatalf("summary is %d bytes: the plan is not big enough for this test", len(res.summary))
-	}
-	if len(body) > ghclient.MaxComment {
-		t.Errorf("comment is %d bytes", len(body))
-	}
-	if !strings.Contains(body, "too long for a comment") || !strings.Contains(body, "actions/runs/4242") {
-		t.Error("the cut comment does not point to the step summary")
-	}
-	if strings.Count(body, "```")%2 != 0 {
-		t.Error("the cut comment leaves a code fence open")
-	}
-	if !strings.Contains(body, "Plan: 0 to create, 150 to update") {
-		t.Error("the cut comment lost the summary line")
-	}
-	p := h.readPlan(res.outputs["plan-file"])
-	if ghclient.ReviewedFingerprint(body) != p.Fingerprint {
-		t.Error("the cut comment lost the fingerprint")
-	}
-}
-
 func TestActionValidateErrors(t *testing.T) {
 	h := newActionHarness(t)
 	var b strings.Builder

@@ -110,31 +110,13 @@ func (a *action) applyPush(ctx context.Context) error {
 
 	fmt.Fprintf(a.e.Stderr, "Applying %s reviewed on %s.\n", pipeline.Plural(len(p.Changes), "change"), a.prList(rv, hist))
 	if err := applier.CheckStale(ctx, sess.Client, p, a.flags.api.Concurrency); err != nil {
-		st.Phase = phaseDone
-		st.Left = len(p.Changes)
-		a.setState(ctx, gh, rv.comment, st)
 		var se *applier.StaleError
-		if errors.As(err, &se) {
-			a.setStatus(ctx, gh, rv, "refused: "+render.EscapeMarkdown(err.Error())+a.runSuffix())
-			a.applySummaryQuiet(p, "refused: "+render.EscapeMarkdown(err.Error()))
-			return pipeline.WithCode(pipeline.ExitRefused, err)
-		}
-		a.setStatus(ctx, gh, rv, "failed: "+render.EscapeMarkdown(err.Error())+a.runSuffix())
-		a.applySummaryQuiet(p, "failed: "+render.EscapeMarkdown(err.Error()))
-		return err
+		return a.nothingWritten(ctx, gh, rv, st, p, err, errors.As(err, &se))
 	}
 	report, err := pipeline.Apply(ctx, sess, p, a.flags.api.Concurrency, a.flags.maxChangePercent, nil, a.e.Stderr, nil)
 	if err != nil {
-		st.Phase = phaseDone
-		st.Left = len(p.Changes)
-		a.setState(ctx, gh, rv.comment, st)
 		var ge *applier.GuardError
-		if errors.As(err, &ge) {
-			a.setStatus(ctx, gh, rv, "refused: "+render.EscapeMarkdown(err.Error())+a.runSuffix())
-			a.applySummaryQuiet(p, "refused: "+render.EscapeMarkdown(err.Error()))
-			return pipeline.WithCode(pipeline.ExitRefused, err)
-		}
-		return err
+		return a.nothingWritten(ctx, gh, rv, st, p, err, errors.As(err, &ge))
 	}
 	if err := sess.Save(); err != nil {
 		a.gha.Warningf("%v", err)
@@ -159,6 +141,24 @@ func (a *action) applyPush(ctx context.Context) error {
 	}
 	a.setStatus(ctx, gh, rv, status)
 	return a.applySummary(p, status, report.String())
+}
+
+// nothingWritten ends an apply that stopped before its first write: the
+// state says so (every change still left), the status and the summary say
+// why; refused (stale plan, mass-change guard) exits 4.
+func (a *action) nothingWritten(ctx context.Context, gh *ghclient.Client, rv reviewed, st reviewState, p *planner.Plan, err error, refused bool) error {
+	st.Phase, st.Left = phaseDone, len(p.Changes)
+	a.setState(ctx, gh, rv.comment, st)
+	what := "failed: "
+	if refused {
+		what = "refused: "
+	}
+	a.setStatus(ctx, gh, rv, what+render.EscapeMarkdown(err.Error())+a.runSuffix())
+	a.applySummaryQuiet(p, what+render.EscapeMarkdown(err.Error()))
+	if refused {
+		return pipeline.WithCode(pipeline.ExitRefused, err)
+	}
+	return err
 }
 
 // nothingLeft ends an apply with nothing to write: "already applied" on a

@@ -451,8 +451,20 @@ func TestBigPlanComment(t *testing.T) {
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
 	body := h.stickyComments()[0].Body
+	if len(res.summary) <= ghclient.MaxComment {
+		t.Fatalf("summary is %d bytes: the plan is not big enough for this test", len(res.summary))
+	}
 	if len(body) > ghclient.MaxComment {
 		t.Fatalf("comment is %d bytes", len(body))
+	}
+	if strings.Count(body, "```")%2 != 0 {
+		t.Error("the comment leaves a code fence open")
+	}
+	if !strings.Contains(body, "too long for a comment") {
+		t.Error("the comment does not say the full diff was left out")
+	}
+	if ghclient.ReviewedFingerprint(body) != h.readPlan(res.outputs["plan-file"]).Fingerprint {
+		t.Error("the comment lost the fingerprint")
 	}
 	counts, table := strings.Index(body, "**Plan: 0 to create, 600 to update"), strings.Index(body, "| Address |")
 	if counts < 0 || table < counts {

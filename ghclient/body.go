@@ -106,18 +106,23 @@ func SetStatus(body, status string) string {
 			return body[:start] + oneLine(status) + body[start+j:]
 		}
 	}
-	// Insert after the leading lines that are hidden HTML comments.
+	body, pos := afterHiddenLines(body)
+	return body[:pos] + "\n" + StatusLine(status) + "\n\n" + body[pos:]
+}
+
+// afterHiddenLines returns body (with a final newline added when it is
+// all hidden lines) and the offset just after its leading lines that are
+// hidden HTML comments, where hidden state and a status line go.
+func afterHiddenLines(body string) (string, int) {
 	pos := 0
 	for pos < len(body) && strings.HasPrefix(body[pos:], "<!--") {
 		nl := strings.IndexByte(body[pos:], '\n')
 		if nl < 0 {
-			body += "\n"
-			pos = len(body)
-			break
+			return body + "\n", len(body) + 1
 		}
 		pos += nl + 1
 	}
-	return body[:pos] + "\n" + StatusLine(status) + "\n\n" + body[pos:]
+	return body, pos
 }
 
 // Truncate returns body cut to at most max bytes, note included. It keeps

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
-	"strings"
 
 	gogithub "github.com/google/go-github/v75/github"
 )
@@ -41,16 +40,7 @@ func SetState(body string, state []byte) string {
 	if loc := stateRE.FindStringIndex(body); loc != nil {
 		return body[:loc[0]] + line + body[loc[1]:]
 	}
-	pos := 0
-	for pos < len(body) && strings.HasPrefix(body[pos:], "<!--") {
-		nl := strings.IndexByte(body[pos:], '\n')
-		if nl < 0 {
-			body += "\n"
-			pos = len(body)
-			break
-		}
-		pos += nl + 1
-	}
+	body, pos := afterHiddenLines(body)
 	return body[:pos] + line + body[pos:]
 }
 

@@ -109,6 +109,9 @@ func (c *APIFlags) Connect(ctx context.Context, getenv func(string) string, stde
 	if err := c.check(); err != nil {
 		return nil, err
 	}
+	if w := budgetWarning(c.budget); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
 	opts := cfapi.Options{
 		BaseURL:    c.baseURL,
 		Token:      getenv("CLOUDFLARE_API_TOKEN"),

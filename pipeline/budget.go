@@ -169,3 +169,21 @@ func (r *waitReporter) close() {
 	r.clearLocked()
 	r.mu.Unlock()
 }
+
+// budgetWarning warns when --api-budget allows more than Cloudflare does:
+// more than 1200 requests in some 5-minute window.
+func budgetWarning(b cfapi.Budget) string {
+	if b.Unlimited() {
+		return ""
+	}
+	// The most requests b lets through in any 5-minute window.
+	per5m := b.Requests
+	if b.Window < cfapi.CloudflareWindow {
+		per5m = b.Requests * int((cfapi.CloudflareWindow+b.Window-1)/b.Window)
+	}
+	if per5m <= cfapi.CloudflareRequests {
+		return ""
+	}
+	return fmt.Sprintf("warning: --api-budget %s allows up to %d requests in 5 minutes, more than Cloudflare's %d per user: a large plan will be answered 429 and blocked for 5 minutes (default %s)",
+		b, per5m, cfapi.CloudflareRequests, cfapi.DefaultBudget())
+}

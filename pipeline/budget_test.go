@@ -66,3 +66,25 @@ func TestWaitReporter(t *testing.T) {
 		t.Errorf("close left %q, want the line cleared", tty.String())
 	}
 }
+
+func TestBudgetWarning(t *testing.T) {
+	for _, tt := range []struct {
+		b    cfapi.Budget
+		warn bool
+	}{
+		{cfapi.DefaultBudget(), false},
+		{cfapi.CloudflareLimit(), false},
+		{cfapi.Budget{}, false},
+		{cfapi.Budget{Requests: 600, Window: 150 * time.Second}, false},
+		{cfapi.Budget{Requests: 1201, Window: 5 * time.Minute}, true},
+		{cfapi.Budget{Requests: 700, Window: 150 * time.Second}, true},
+		{cfapi.Budget{Requests: 5, Window: time.Second}, true},
+		{cfapi.Budget{Requests: 2000, Window: 10 * time.Minute}, true},
+		{cfapi.Budget{Requests: 1200, Window: 10 * time.Minute}, false},
+	} {
+		got := budgetWarning(tt.b)
+		if (got != "") != tt.warn || tt.warn && !strings.Contains(got, "429") {
+			t.Errorf("budgetWarning(%s) = %q, want a warning: %v", tt.b, got, tt.warn)
+		}
+	}
+}

@@ -156,7 +156,8 @@ func diffs(fields []schema.Field, desired, live map[string]any, prefix string) [
 		if equalField(f, true, d, lv) {
 			continue
 		}
-		out = append(out, FieldDiff{Path: prefix + f.Name, Before: schema.Clone(lv), After: schema.Clone(d), Risky: f.Risky})
+		risky, why := riskOf(Update, prefix+f.Name, f.Risky, d)
+		out = append(out, FieldDiff{Path: prefix + f.Name, Before: schema.Clone(lv), After: schema.Clone(d), Risky: risky, RiskReason: why})
 	}
 	return out
 }

@@ -309,7 +309,8 @@ func createDiffs(k string, f schema.Field, known bool, v any) []FieldDiff {
 		}
 		return out
 	}
-	return []FieldDiff{{Path: k, After: schema.Clone(v), Risky: known && f.Risky && !schema.IsEmpty(v)}}
+	risky, why := riskOf(Create, k, known && f.Risky, v)
+	return []FieldDiff{{Path: k, After: schema.Clone(v), Risky: risky, RiskReason: why}}
 }
 
 // doh plans the DoH settings of sc. org is the organization as read;

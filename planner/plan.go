@@ -48,8 +48,11 @@ type FieldDiff struct {
 	Before any `json:"before"`
 	// After is the desired value.
 	After any `json:"after"`
-	// Risky is set for fields DESIGN.md §5 marks risky.
-	Risky bool `json:"risky,omitempty"`
+	// Risky is the planner's decision that this change can lock people
+	// out or change how they sign in (DESIGN.md §5); renderings only read
+	// it. RiskReason says why, for reviewers.
+	Risky      bool   `json:"risky,omitempty"`
+	RiskReason string `json:"risk_reason,omitempty"`
 }
 
 // FollowUp is a second call a change makes right after its first one: a

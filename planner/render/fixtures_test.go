@@ -87,8 +87,9 @@ func fd(path string, before, after any) planner.FieldDiff {
 	return planner.FieldDiff{Path: path, Before: before, After: after}
 }
 
-func risky(path string, before, after any) planner.FieldDiff {
-	return planner.FieldDiff{Path: path, Before: before, After: after, Risky: true}
+// risky is a diff the planner judged risky, with its reason.
+func risky(path string, before, after any, why string) planner.FieldDiff {
+	return planner.FieldDiff{Path: path, Before: before, After: after, Risky: true, RiskReason: why}
 }
 
 func num(s string) json.Number { return json.Number(s) }
@@ -139,7 +140,7 @@ func createFollowUp() *planner.Plan {
 		}},
 		Diff: []planner.FieldDiff{
 			fd("name", nil, "New Co"),
-			risky("auth_domain", nil, "newco.cloudflareaccess.com"),
+			risky("auth_domain", nil, "newco.cloudflareaccess.com", "sets the login domain; the IdP's redirect URLs must name it"),
 			fd("session_duration", nil, "24h"),
 			fd("custom_pages.forbidden", nil, "3d5e8a4f-0000-4000-8000-000000000001"),
 		},
@@ -173,8 +174,8 @@ func mixed() *planner.Plan {
 	p.Source.Dirty = true
 	p.Changes = []planner.Change{
 		update(prodScope(), planner.Organization, schema.Object{"name": "Acme", "auth_domain": "login.acme.com", "is_ui_read_only": true},
-			risky("auth_domain", "acme.cloudflareaccess.com", "login.acme.com"),
-			risky("is_ui_read_only", false, true),
+			risky("auth_domain", "acme.cloudflareaccess.com", "login.acme.com", "the login domain changes; sign-ins through the old domain and IdP redirect URLs that name it stop working"),
+			risky("is_ui_read_only", false, true, "Zero Trust settings become read-only in the dashboard"),
 			fd("ui_read_only_toggle_reason", nil, "managed by ztsync"),
 		),
 		revoke(prodScope(), "mallory@example.com", "compromised laptop", schema.Revocation{Devices: true}),
@@ -253,7 +254,7 @@ func bigPlan(n int) *planner.Plan {
 			fd("user_seat_expiration_inactive_time", "720h", "1440h"),
 		}
 		if i%100 == 0 {
-			diffs = append(diffs, risky("auth_domain", "old.cloudflareaccess.com", "new.cloudflareaccess.com"))
+			diffs = append(diffs, risky("auth_domain", "old.cloudflareaccess.com", "new.cloudflareaccess.com", "the login domain changes; sign-ins through the old domain and IdP redirect URLs that name it stop working"))
 		}
 		p.Changes = append(p.Changes, update(s, planner.Organization, schema.Object{"name": fmt.Sprintf("Zone %d (prod)", i)}, diffs...))
 	}

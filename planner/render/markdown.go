@@ -60,11 +60,11 @@ func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 
 // writeRiskCallout lists the risky changes and why, in a GitHub warning
 // callout. It writes nothing when no change is risky.
-func writeRiskCallout(b *strings.Builder, rs riskySet, p *planner.Plan) {
+func writeRiskCallout(b *strings.Builder, p *planner.Plan) {
 	var items []string
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		if !rs.change(c) {
+		if !c.Risky {
 			continue
 		}
 		addr := codeSpan(c.Address)
@@ -79,8 +79,8 @@ func writeRiskCallout(b *strings.Builder, rs riskySet, p *planner.Plan) {
 		}
 		n := 0
 		for _, d := range c.Diff {
-			if rs.field(d) {
-				items = append(items, addr+" "+codeSpan(d.Path)+": "+escapeMD(fieldRiskReason(c.Action, d)))
+			if d.Risky {
+				items = append(items, addr+" "+codeSpan(d.Path)+": "+escapeMD(riskReason(d)))
 				n++
 			}
 		}
@@ -101,7 +101,7 @@ func writeRiskCallout(b *strings.Builder, rs riskySet, p *planner.Plan) {
 
 // writeTable writes one row per changed field; the address and action are
 // written on a change's first row only.
-func writeTable(b *strings.Builder, rs riskySet, p *planner.Plan) {
+func writeTable(b *strings.Builder, p *planner.Plan) {
 	b.WriteString("| Address | Action | Field | Current | Desired |\n")
 	b.WriteString("|---|---|---|---|---|\n")
 	for i := range p.Changes {
@@ -122,9 +122,9 @@ func writeTable(b *strings.Builder, rs riskySet, p *planner.Plan) {
 		}
 		anyRisky := false
 		for _, d := range c.Diff {
-			anyRisky = anyRisky || rs.field(d)
+			anyRisky = anyRisky || d.Risky
 		}
-		if rs.change(c) && !anyRisky {
+		if c.Risky && !anyRisky {
 			action += " ⚠️"
 		}
 		if len(c.Diff) == 0 {
@@ -132,7 +132,7 @@ func writeTable(b *strings.Builder, rs riskySet, p *planner.Plan) {
 		}
 		for j, d := range c.Diff {
 			field := cellCode(d.Path)
-			if rs.field(d) {
+			if d.Risky {
 				field += " ⚠️"
 			}
 			var before, after string
@@ -179,7 +179,7 @@ func tableValue(v any) string {
 // with "@@", "-", "+", "!" or two spaces and a word, so no line can close
 // the fence; the fence is still made longer than any run of backticks in
 // the block.
-func writeFullDiff(b *strings.Builder, rs riskySet, p *planner.Plan) {
+func writeFullDiff(b *strings.Builder, p *planner.Plan) {
 	var d strings.Builder
 	for i := range p.Changes {
 		c := &p.Changes[i]
@@ -187,7 +187,7 @@ func writeFullDiff(b *strings.Builder, rs riskySet, p *planner.Plan) {
 			d.WriteString("\n")
 		}
 		head := safetext.Line(c.Address) + ": " + safetext.Line(string(c.Action))
-		if rs.change(c) {
+		if c.Risky {
 			head += " (risky)"
 		}
 		d.WriteString("@@ " + head + " @@\n")

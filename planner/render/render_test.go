@@ -230,19 +230,31 @@ func TestCountsTableThenRisky(t *testing.T) {
 	}
 }
 
-func TestRiskyFromSchema(t *testing.T) {
-	// A diff of a risky field is flagged even if the planner forgot to.
-	p := basePlan()
-	p.Changes = []planner.Change{update(prodScope(), planner.Organization, nil, fd("deny_unmatched_requests", false, true))}
-	var text, md bytes.Buffer
-	if err := Text(&text, p, TextOptions{}); err != nil {
-		t.Fatal(err)
+// The renderings show the planner's decision on risk and its reason, and
+// judge nothing themselves: a field the schema calls risky is not flagged
+// when the planner did not flag it (creating an organization with
+// is_ui_read_only: false locks nothing).
+func TestRiskIsThePlannersDecision(t *testing.T) {
+	render := func(d planner.FieldDiff) (string, string) {
+		p := basePlan()
+		p.Changes = []planner.Change{update(prodScope(), planner.Organization, nil, d)}
+		var text, md bytes.Buffer
+		if err := Text(&text, p, TextOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := Markdown(&md, p, MarkdownOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return text.String(), md.String()
 	}
-	if err := Markdown(&md, p, MarkdownOptions{}); err != nil {
-		t.Fatal(err)
+	text, md := render(fd("is_ui_read_only", nil, false))
+	if strings.Contains(text, "risky") || strings.Contains(md, "[!WARNING]") || strings.Contains(md, "risky") {
+		t.Errorf("a diff the planner did not flag is shown as risky:\n%s\n%s", text, md)
 	}
-	if !strings.Contains(text.String(), "(risky)") || !strings.Contains(md.String(), "[!WARNING]") {
-		t.Errorf("risky field not flagged:\n%s\n%s", text.String(), md.String())
+	text, md = render(risky("deny_unmatched_requests", false, true, "people lose access"))
+	if !strings.Contains(text, "(risky)") || !strings.Contains(text, "# risky: people lose access") ||
+		!strings.Contains(md, "[!WARNING]") || !strings.Contains(md, "`deny_unmatched_requests`: people lose access") {
+		t.Errorf("the planner's risky diff or its reason is not shown:\n%s\n%s", text, md)
 	}
 }
 

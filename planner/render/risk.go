@@ -5,65 +5,14 @@ import (
 	"strings"
 
 	"github.com/ztsync/ztsync/planner"
-	"github.com/ztsync/ztsync/schema"
 )
 
-// riskySet holds the organization fields the schema marks risky, as
-// "name" or "parent.sub". Each rendering builds it once.
-type riskySet map[string]bool
-
-func newRiskySet() riskySet {
-	set := riskySet{}
-	for _, f := range schema.OrganizationFields() {
-		if f.Risky {
-			set[f.Name] = true
-		}
-		for _, sub := range f.Sub {
-			if sub.Risky {
-				set[f.Name+"."+sub.Name] = true
-			}
-		}
-	}
-	return set
-}
-
-// field reports whether a diff is risky: marked so by the planner, or a
-// field the schema marks risky.
-func (rs riskySet) field(d planner.FieldDiff) bool { return d.Risky || rs[d.Path] }
-
-// change reports whether a change is risky: marked so, a revocation, or
-// holding a risky field.
-func (rs riskySet) change(c *planner.Change) bool {
-	if c.Risky || c.Action == planner.Revoke {
-		return true
-	}
-	for _, d := range c.Diff {
-		if rs.field(d) {
-			return true
-		}
-	}
-	return false
-}
-
-// fieldRiskReason says why a field change is risky (DESIGN.md §5).
-func fieldRiskReason(a planner.Action, d planner.FieldDiff) string {
-	on, _ := d.After.(bool)
-	switch d.Path {
-	case "auth_domain":
-		if a == planner.Create {
-			return "sets the login domain; the IdP's redirect URLs must name it"
-		}
-		return "the login domain changes; sign-ins through the old domain and IdP redirect URLs that name it stop working"
-	case "is_ui_read_only":
-		if on {
-			return "Zero Trust settings become read-only in the dashboard"
-		}
-		return "Zero Trust settings become editable in the dashboard"
-	case "deny_unmatched_requests":
-		if on {
-			return "requests that match no Access application are denied; people lose access to anything without one"
-		}
-		return "requests that match no Access application are no longer denied"
+// riskReason says why a field change is risky: the planner's reason, which
+// every plan it makes carries. The renderings only read the planner's
+// decision (FieldDiff.Risky, Change.Risky); they never judge risk.
+func riskReason(d planner.FieldDiff) string {
+	if d.RiskReason != "" {
+		return d.RiskReason
 	}
 	return "marked risky"
 }

@@ -56,13 +56,12 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		return errors.New("render text: nil plan")
 	}
 	pt := painter{on: opts.Color}
-	rs := newRiskySet()
 	var b strings.Builder
 	if p.HasChanges() {
 		b.WriteString("ztsync will perform the following actions:\n")
 		for i := range p.Changes {
 			b.WriteString("\n")
-			writeTextChange(&b, pt, rs, &p.Changes[i])
+			writeTextChange(&b, pt, &p.Changes[i])
 		}
 		b.WriteString("\n")
 	}
@@ -104,10 +103,10 @@ func actionLook(a planner.Action) (symbol, color, verb string) {
 	return "?", ansiBold, "will be changed (" + safetext.Line(string(a)) + ")"
 }
 
-func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Change) {
+func writeTextChange(b *strings.Builder, pt painter, c *planner.Change) {
 	sym, col, verb := actionLook(c.Action)
 	b.WriteString("  " + pt.paint(col, sym) + " " + pt.paint(ansiBold, safetext.Line(c.Address)) + " " + verb)
-	if rs.change(c) {
+	if c.Risky {
 		b.WriteString(" " + pt.paint(ansiBoldRd, "(risky)"))
 	}
 	b.WriteString("\n")
@@ -130,8 +129,8 @@ func writeTextChange(b *strings.Builder, pt painter, rs riskySet, c *planner.Cha
 	}
 	for _, d := range c.Diff {
 		b.WriteString(ind + textFieldLine(pt, c.Action, d))
-		if rs.field(d) {
-			b.WriteString("  " + pt.paint(ansiRed, "# risky: "+fieldRiskReason(c.Action, d)))
+		if d.Risky {
+			b.WriteString("  " + pt.paint(ansiRed, "# risky: "+riskReason(d)))
 		}
 		b.WriteString("\n")
 	}

@@ -39,17 +39,16 @@ func markdownParts(p *planner.Plan, opts MarkdownOptions) mdParts {
 	if n := CoverageNote(p); n != "" {
 		m.counts += "_" + escapeMD(oneLine(n)) + "_\n\n"
 	}
-	rs := newRiskySet()
 	var b strings.Builder
 	if p.HasChanges() {
-		writeTable(&b, rs, p)
+		writeTable(&b, p)
 		m.table = b.String()
 		b.Reset()
-		writeFullDiff(&b, rs, p)
+		writeFullDiff(&b, p)
 		m.diff = b.String()
 		b.Reset()
 	}
-	writeRiskCallout(&b, rs, p)
+	writeRiskCallout(&b, p)
 	m.risky = b.String()
 	b.Reset()
 	if len(p.Warnings) > 0 {
@@ -126,12 +125,11 @@ func markdownWithin(p *planner.Plan, opts MarkdownOptions) string {
 // compactRows are one table row per change: address, action, the fields
 // it changes (their names, or with names false their number).
 func compactRows(p *planner.Plan, names bool) []string {
-	rs := newRiskySet()
 	out := make([]string, 0, len(p.Changes))
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		action := escapeMD(oneLine(string(c.Action)))
-		if rs.change(c) {
+		if c.Risky {
 			action += " ⚠️"
 		}
 		var fields []string

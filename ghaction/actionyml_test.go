@@ -33,12 +33,12 @@ func readRepoFile(t *testing.T, rel string) string {
 // build cache works outside the workspace without hashFiles and is saved
 // whatever later steps do; the job's token reaches the binary.
 func TestCurrentRunners(t *testing.T) {
-	files := []string{"action.yml"}
+	files := []string{"action.yml", "README.md", filepath.Join("docs", "github-action.md")}
 	wfs, _ := filepath.Glob(filepath.Join(testdataDir, "..", "..", "examples", "workflows", "*.yml"))
 	for _, w := range wfs {
 		files = append(files, filepath.Join("examples", "workflows", filepath.Base(w)))
 	}
-	if len(files) < 4 {
+	if len(files) < 6 {
 		t.Fatalf("found %v", files)
 	}
 	uses := regexp.MustCompile(`(?m)^\s*(?:-\s*)?uses:\s*([^@\s]+)@(\S+)`)

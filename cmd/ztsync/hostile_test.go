@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/ztsync/ztsync/applier"
 	"github.com/ztsync/ztsync/cfapi/emulator"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/schema"
@@ -479,6 +480,42 @@ func TestHostileServerForgery(t *testing.T) {
 		assertNoForgedLines(t, out)
 		if t.Failed() {
 			t.Fatalf("%v:\n%s", args, r)
+		}
+	}
+}
+
+// TestSecurityDocListsTheSuite keeps docs/security.md's table of hostile
+// cases the suite itself: every case, its exit code and writes.
+func TestSecurityDocListsTheSuite(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/security.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(doc), "| Case | Exit | Writes |\n|---|---|---|\n")
+	if !ok {
+		t.Fatal("docs/security.md has no table of hostile cases")
+	}
+	var rows []string
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| ") {
+			break
+		}
+		rows = append(rows, line)
+	}
+	var want []string
+	for _, c := range hostileCases() {
+		want = append(want, fmt.Sprintf("| %s | %d | %d |", c.name, c.code, c.writes))
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("docs/security.md's table:\n%s\nthe suite:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	for _, s := range []string{
+		fmt.Sprintf("| `--emulator` state file | %d MiB", emulator.MaxStateFileSize>>20),
+		fmt.Sprintf("| plan file | %d MiB |", planner.MaxPlanFileSize>>20),
+		"`" + applier.RecordPath("PLANFILE") + "`",
+	} {
+		if !strings.Contains(string(doc), s) {
+			t.Errorf("docs/security.md lacks %q", s)
 		}
 	}
 }

@@ -55,6 +55,10 @@ type Request struct {
 	// current time.
 	ToolVersion string
 	Now         time.Time
+	// MaxChangePercent is the mass-change guard's threshold the plan is
+	// checked against, to warn when apply will refuse it; nil is the
+	// default.
+	MaxChangePercent *float64
 }
 
 // Result is what the pipeline produced.
@@ -126,6 +130,12 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		sess.Close()
 		return nil, planError(err, res.Loaded)
 	}
+	// Where the plan was read from, and whether apply's guard will refuse
+	// it, are part of the plan (and of its fingerprint).
+	if w := GuardWarning(res.Plan, req.MaxChangePercent); w != "" {
+		res.Plan.Warnings = append(res.Plan.Warnings, w)
+	}
+	res.Plan.SetTarget(req.API.Target(req.Getenv))
 	res.Session = sess
 	return res, nil
 }

@@ -127,9 +127,13 @@ type Plan struct {
 	ToolVersion   string    `json:"tool_version"`
 	CreatedAt     time.Time `json:"created_at"`
 	Source        Source    `json:"source"`
-	Summary       Summary   `json:"summary"`
-	Changes       []Change  `json:"changes"`
-	Warnings      []string  `json:"warnings"`
+	// Target is the API the plan was read from; apply refuses to apply it
+	// to another (see Target). Nil only in plans not made by the CLI or
+	// the Action (tests, older files).
+	Target   *Target  `json:"target,omitempty"`
+	Summary  Summary  `json:"summary"`
+	Changes  []Change `json:"changes"`
+	Warnings []string `json:"warnings"`
 	// Declared counts the resources the whole configuration declares,
 	// whatever --target or the coverage selects (the mass-change guard's
 	// denominator, so that narrowing a plan never turns the guard off).

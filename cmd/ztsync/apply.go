@@ -99,6 +99,9 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 		fmt.Fprintln(a.e.stdout, "No changes. Nothing to apply.")
 		return nil
 	}
+	if err := a.api.CheckTarget(p, path, a.e.getenv); err != nil {
+		return err
+	}
 	// A plan file is applied once: its record, next to it, is read under
 	// a lock held until the apply ends, and written before the first write.
 	var rec *applier.RecordFile
@@ -125,7 +128,7 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 	if err := applier.CheckStale(ctx, sess.Client, p, a.api.Concurrency); err != nil {
 		var se *applier.StaleError
 		if errors.As(err, &se) {
-			return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
+			return withCode(ExitRefused, fmt.Errorf("%w; nothing was written%s", err, appliedAlreadyHint(p, se)))
 		}
 		return fmt.Errorf("check the plan against the live state: %w", err)
 	}

@@ -30,6 +30,7 @@ func TestLayout(t *testing.T) {
 		"applier":                    {"planner", "schema", "filelock"},
 		"ghclient":                   {"safetext"},
 		"ghclient/githubtest":        {},
+		"internal/gendocs":           {"schema"},
 		"pipeline":                   {"schema", "loader", "planner", "applier", "cfapi", "cfapi/emulator", "filelock", "safetext"},
 		"filelock":                   {},
 		"safetext":                   {},

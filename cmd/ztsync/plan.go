@@ -82,9 +82,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("write plan: %w", err)
 	}
-	if *out != "" {
-		fmt.Fprintf(e.stderr, "Plan saved to %s; apply it with: ztsync apply %s\n", *out, *out)
-	}
+	planHints(e, p, *dir, *out)
 	if *detailed && p.HasChanges() {
 		return withCode(ExitChanges, errSilent)
 	}

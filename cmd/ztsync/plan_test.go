@@ -117,7 +117,7 @@ func TestPlanCommandJSON(t *testing.T) {
 	}
 	// DESIGN.md §4's shape: these keys, at these levels.
 	wantKeys := map[string][]string{
-		"":                   {"changes", "created_at", "declared", "fingerprint", "format_version", "source", "summary", "tool_version", "warnings"},
+		"":                   {"changes", "created_at", "declared", "fingerprint", "format_version", "source", "summary", "target", "tool_version", "warnings"},
 		"source":             {"dir", "dirty"},
 		"summary":            {"create", "revoke", "unchanged", "update"},
 		"changes[0]":         {"action", "address", "body", "diff", "live_digest", "method", "path", "resource", "scope"},

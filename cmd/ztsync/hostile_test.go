@@ -359,6 +359,44 @@ func hostileCases() []hostileCase {
 			code: ExitInvalid,
 			says: []string{"is larger than 64 MiB; not an emulator state file"},
 		},
+		{
+			// Issue 16 item 10: a 429 asking for an hour became four
+			// silent one-minute retries. Longer than --timeout: give up at
+			// once, saying what Cloudflare asks and until when.
+			name: "429 with Retry-After: 3600 while planning",
+			run: func(h *hostile) cliResult {
+				h.srv.InjectFault(emulator.Fault{Kind: emulator.RateLimit, RetryAfter: "3600", Count: 10})
+				return h.step("plan", "--dir", h.dir, "--concurrency", "1")
+			},
+			code:   ExitError,
+			says:   []string{"429 Too Many Requests", "Cloudflare blocks requests (Retry-After) for 1h0m0s, until", "longer than the 30s timeout"},
+			writes: 0,
+			check: func(t *testing.T, h *hostile, r cliResult) {
+				if n := len(h.srv.Requests()) - h.mark; n != 1 {
+					t.Errorf("%d requests, want 1: no retry into the block", n)
+				}
+			},
+		},
+		{
+			// The same on a write: the PUT Cloudflare refused is not
+			// retried into the block and is reported failed; nothing else
+			// of the scope is written.
+			name: "429 with Retry-After: 3600 on a write",
+			run: func(h *hostile) cliResult {
+				plan := h.planFile()
+				h.srv.InjectFault(emulator.Fault{Method: "PUT", Kind: emulator.RateLimit, RetryAfter: "3600", Count: 10})
+				return h.step("apply", plan)
+			},
+			code:   ExitError,
+			says:   []string{"Retry-After", "1h0m0s", "longer than the 30s timeout"},
+			writes: 1,
+			check: func(t *testing.T, h *hostile, r cliResult) {
+				org, _ := h.srv.Organization(schema.KindAccount, applyProdID)
+				if org["session_duration"] != "24h" {
+					t.Errorf("session_duration %v: the refused PUT was applied", org["session_duration"])
+				}
+			},
+		},
 	}
 }
 

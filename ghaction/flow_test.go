@@ -535,3 +535,33 @@ func TestInputsAndOutputs(t *testing.T) {
 		t.Errorf("invalid-config status %q does not link the run", status)
 	}
 }
+
+// TestHostileConfigIsData: what the pull_request_target recipe relies on:
+// a pull request's CUE that tries to run a command or read a file is
+// refused while loading, with annotations, and nothing runs.
+func TestHostileConfigIsData(t *testing.T) {
+	h := newActionHarness(t)
+	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
+	marker := filepath.Join(h.tmp, "pwned")
+	head := h.commit(map[string]string{"zt/evil.cue": `package zt
+
+import "tool/exec"
+
+run: exec.Run & {cmd: ["touch", "` + marker + `"]}
+secret: _ @embed(file="/etc/passwd")
+`})
+	h.pullRequestEvent("pull_request", base, head, true)
+	res := h.runAction()
+	wantCode(t, res, pipeline.ExitInvalid)
+	for _, want := range []string{`import "tool/exec" is not allowed`, "@embed(...) is not allowed"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("no annotation about %s:\n%s", want, res.stdout)
+		}
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the configuration ran a command")
+	}
+	if n := len(h.emu.Requests()); n != 0 {
+		t.Errorf("%d Cloudflare requests", n)
+	}
+}

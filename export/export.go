@@ -17,6 +17,7 @@ import (
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/token"
 
+	"github.com/ztsync/ztsync/safetext"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -222,17 +223,9 @@ func cleanSource(src string) string {
 	return strings.TrimSpace(oneLine(src))
 }
 
-// oneLine makes s safe inside a line comment: valid UTF-8, and every
-// control or line-separator character a space.
-func oneLine(s string) string {
-	s = strings.ToValidUTF8(s, "?")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// oneLine makes s safe inside a line comment: one line of printable
+// text (safetext.Line).
+func oneLine(s string) string { return safetext.Line(s) }
 
 // builder writes the fields of one scope kind.
 type builder struct {

@@ -179,7 +179,7 @@ func TestHeader(t *testing.T) {
 		{"credentials dropped", "https://user:secret@example.com/v4?token=secret#frag", time.Time{},
 			"// Exported by ztsync export from https://example.com/v4; edit freely.\n"},
 		{"line breaks", "emulator\npackage evil", time.Time{},
-			"// Exported by ztsync export from emulator package evil; edit freely.\n"},
+			"// Exported by ztsync export from emulator\\npackage evil; edit freely.\n"},
 		{"no source", "", time.Time{}, "// Exported by ztsync export; edit freely.\n"},
 	}
 	for _, tt := range tests {

@@ -12,9 +12,9 @@ import (
 )
 
 // Line returns s as one line of printable text: invalid UTF-8 becomes
-// U+FFFD, and control characters (newlines and tabs included) and
-// bidirectional formatting characters become Go escapes (\n, \x1b,
-// \u202e).
+// U+FFFD, and control characters (newlines and tabs included), the line
+// and paragraph separators U+2028 and U+2029, and bidirectional formatting
+// characters become Go escapes (\n, \x1b, \u2028, \u202e).
 func Line(s string) string { return escape(s, false) }
 
 // Lines is Line but keeps newlines and tabs, for text that lists several
@@ -41,7 +41,7 @@ func unsafe(r rune, keepLines bool) bool {
 	if keepLines && (r == '\n' || r == '\t') {
 		return false
 	}
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029'
 }
 
 // Cut shortens s to at most n runes, ending it with "…" when cut.

@@ -18,6 +18,7 @@ func TestLine(t *testing.T) {
 		{"tab\there", `tab\there`, "tab\there"},
 		{"rtl\u202eevil", `rtl\u202eevil`, `rtl\u202eevil`},
 		{"c1\u0085", `c1\u0085`, `c1\u0085`},
+		{"ls\u2028ps\u2029", `ls\u2028ps\u2029`, `ls\u2028ps\u2029`},
 		{"bad\xffutf8", "bad\uFFFDutf8", "bad\uFFFDutf8"},
 		{"\r\n", `\r\n`, "\\r\n"},
 	}

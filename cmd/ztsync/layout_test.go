@@ -38,7 +38,7 @@ func TestLayout(t *testing.T) {
 		"cfapi":                      {"schema", "safetext"},
 		"cfapi/emulator":             {"schema"},
 		"cfapi/emulator/conformance": {},
-		"export":                     {"schema"},
+		"export":                     {"schema", "safetext"},
 		"bench":                      {"schema", "loader", "planner", "applier", "cfapi", "cfapi/emulator", "bench/gentree"},
 		"bench/cmd/gentree":          {"bench"},
 		"bench/cmd/validate-rss":     {"loader"},

@@ -441,9 +441,9 @@ func (a *action) pullRequest(ctx context.Context) error {
 	}
 	// What is checked out: the pull request's merge commit on
 	// pull_request, the base branch on pull_request_target.
-	checkout := head
+	checkout, known := head, false
 	if info, err := loader.GitInfo(a.in.directory); err == nil && info.Commit != "" {
-		checkout = info.Commit
+		checkout, known = info.Commit, true
 	}
 	fork := pr.Head.Repo != nil && pr.Head.Repo.Fork
 	if fork && a.run.eventName == "pull_request" {
@@ -455,14 +455,18 @@ func (a *action) pullRequest(ctx context.Context) error {
 		return a.skipPlan(fmt.Sprintf("pull request #%d comes from the fork %s, and GitHub gives workflows on forks' pull requests no secrets, so there is no plan here.", pr.Number, forkName(pr.Head.Repo.FullName)),
 			"A maintainer gets a plan by pushing the branch to this repository (a pull request from a branch here is planned), or with the pull_request_target recipe in docs/github-action.md, which plans the fork's files as data.")
 	}
-	if a.run.eventName == "pull_request_target" && (checkout == pr.Base.SHA || checkout == a.run.sha) {
+	if a.run.eventName == "pull_request_target" && (!known || checkout == pr.Base.SHA || checkout == a.run.sha) {
 		// pull_request_target checks out the base branch: its plan is
 		// not the pull request's, and posting it would say "no changes"
 		// about changes nobody planned.
 		if _, err := a.validate(); err != nil {
 			return err
 		}
-		return a.skipPlan(fmt.Sprintf("on pull_request_target the workflow checked out the base branch (%s), not pull request #%d, so a plan here would be the base branch's.", shortCommitText(checkout), pr.Number),
+		what := "the base branch (" + shortCommitText(checkout) + ")"
+		if !known {
+			what = "a directory that is not in a git checkout, so it may be the base branch"
+		}
+		return a.skipPlan(fmt.Sprintf("on pull_request_target the workflow checked out %s, not pull request #%d, so a plan here would not be the pull request's.", what, pr.Number),
 			"Use the pull_request_target recipe in docs/github-action.md: it checks out the pull request's files as data in their own directory and plans those.")
 	}
 	res, err := a.validate()

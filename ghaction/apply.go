@@ -89,10 +89,10 @@ func (a *action) applyPush(ctx context.Context) error {
 	// What an earlier run of this merge wrote is never written again.
 	p, dropped := without(full, rv.state.Applied)
 	if dropped > 0 {
-		fmt.Fprintf(a.e.Stderr, "%d changes were applied by an earlier run of this merge (run %s); they are not applied again.\n", dropped, rv.state.Run)
+		fmt.Fprintf(a.e.Stderr, "%d changes were applied by an earlier run of this merge (%s); they are not applied again.\n", dropped, a.runName(rv.state.Run, rv.state.Attempt))
 	}
 	if rerun && rv.state.Phase == phaseApplying && hasRevocation(p) {
-		why := fmt.Sprintf("an earlier run (%s) of this merge started applying and recorded no outcome, so its revocations may have been posted", a.runName(rv.state.Run))
+		why := fmt.Sprintf("an earlier run (%s) of this merge started applying and recorded no outcome, so its revocations may have been posted", a.runName(rv.state.Run, rv.state.Attempt))
 		return a.refuse(ctx, gh, rv, p, why, "refused: an earlier run was interrupted while applying; check the Cloudflare audit log, then plan again in a new pull request")
 	}
 
@@ -105,7 +105,7 @@ func (a *action) applyPush(ctx context.Context) error {
 
 	// Record the start, so that a run killed mid-way is known.
 	st := rv.state
-	st.Commit, st.Phase, st.Run = sha, phaseApplying, a.run.runID
+	st.Commit, st.Phase, st.Run, st.Attempt = sha, phaseApplying, a.run.runID, a.run.runAttempt
 	a.setState(ctx, gh, rv.comment, st)
 
 	fmt.Fprintf(a.e.Stderr, "Applying %s reviewed on %s.\n", pipeline.Plural(len(p.Changes), "change"), a.prList(rv, hist))
@@ -168,7 +168,7 @@ func (a *action) nothingLeft(ctx context.Context, gh *ghclient.Client, rv review
 	if rerun {
 		msg := "already applied: every reviewed change of this merge was applied by an earlier run"
 		if rv.state.Run != "" {
-			msg += " (" + a.runName(rv.state.Run) + ")"
+			msg += " (" + a.runName(rv.state.Run, rv.state.Attempt) + ")"
 		}
 		fmt.Fprintln(a.e.Stderr, msg+"; nothing to do.")
 		a.gha.Noticef("ztsync: %s", msg)
@@ -186,7 +186,7 @@ func (a *action) nothingLeft(ctx context.Context, gh *ghclient.Client, rv review
 		a.setStatus(ctx, gh, rv, status)
 	}
 	st := rv.state
-	st.Commit, st.Phase, st.Left, st.Run = a.mergeSHA(), phaseDone, 0, a.run.runID
+	st.Commit, st.Phase, st.Left, st.Run, st.Attempt = a.mergeSHA(), phaseDone, 0, a.run.runID, a.run.runAttempt
 	a.setState(ctx, gh, rv.comment, st)
 	a.markMissedApplied(ctx, gh, rv, hist, a.mergeSHA())
 	return a.applySummary(full, status, "")
@@ -255,7 +255,7 @@ func (a *action) markMissedApplied(ctx context.Context, gh *ghclient.Client, rv 
 			continue
 		}
 		st := m.state
-		st.By, st.Phase, st.Left, st.Run = sha, phaseDone, 0, a.run.runID
+		st.By, st.Phase, st.Left, st.Run, st.Attempt = sha, phaseDone, 0, a.run.runID, a.run.runAttempt
 		status := fmt.Sprintf("applied with the merge of #%d (%s), whose run covered this plan after its own run did not run%s", rv.number, shortSHA(sha), a.runSuffix())
 		if err := gh.Edit(ctx, a.run.owner, a.run.repo, m.comment, func(body string) string {
 			return ghclient.SetStatus(withState(body, st), status)
@@ -282,15 +282,22 @@ func (a *action) prList(rv reviewed, hist history) string {
 	return strings.Join(names, ", ")
 }
 
-// runName is "run N" with a link when the run is known.
-func (a *action) runName(id string) string {
+// runName is "run N, attempt K" with a link when the run is known.
+func (a *action) runName(id, attempt string) string {
 	if id == "" {
 		return "an earlier run"
 	}
-	if a.run.owner != "" {
-		return fmt.Sprintf("run %s: %s/%s/%s/actions/runs/%s", id, a.run.serverURL, a.run.owner, a.run.repo, id)
+	name := "run " + id
+	if attempt != "" {
+		name += ", attempt " + attempt
 	}
-	return "run " + id
+	if a.run.owner != "" {
+		name += ": " + fmt.Sprintf("%s/%s/%s/actions/runs/%s", a.run.serverURL, a.run.owner, a.run.repo, id)
+		if attempt != "" {
+			name += "/attempts/" + attempt
+		}
+	}
+	return name
 }
 
 // hasRevocation reports whether p revokes anything.

@@ -107,6 +107,7 @@ func TestRerunIsIdempotent(t *testing.T) {
 	h.env["INPUT_COMMAND"] = "apply"
 
 	h.emu.InjectFault(emulator.Fault{Method: "PUT", Kind: emulator.ServerError, Count: 10, PathContains: "/accounts/"})
+	h.env["GITHUB_RUN_ATTEMPT"] = "1"
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitError)
 	if n := len(h.emu.Revocations()); n != 1 {
@@ -119,6 +120,7 @@ func TestRerunIsIdempotent(t *testing.T) {
 	// Re-run jobs: the update is finished, the revocation not posted again.
 	h.emu.ClearFaults()
 	h.emu.ResetRequests()
+	h.env["GITHUB_RUN_ATTEMPT"] = "2"
 	res = h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
 	if n := len(h.emu.Revocations()); n != 1 {
@@ -140,9 +142,10 @@ func TestRerunIsIdempotent(t *testing.T) {
 	// And once more: nothing left.
 	h.emu.ResetRequests()
 	h.gh.Reset()
+	h.env["GITHUB_RUN_ATTEMPT"] = "3"
 	res = h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
-	if !strings.Contains(res.stderr, "already applied") {
+	if !strings.Contains(res.stderr, "already applied") || !strings.Contains(res.stderr, "run 4242, attempt 2") {
 		t.Errorf("stderr does not say already applied:\n%s", res.stderr)
 	}
 	if n := h.emu.Count("POST", "") + h.emu.Count("PUT", ""); n != 0 {

@@ -158,6 +158,7 @@ type ghRun struct {
 	apiURL      string
 	serverURL   string
 	runID       string
+	runAttempt  string
 	sha         string
 	workspace   string
 	runnerTemp  string
@@ -172,6 +173,7 @@ func readRun(getenv func(string) string) (ghRun, error) {
 		apiURL:      getenv("GITHUB_API_URL"),
 		serverURL:   strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/"),
 		runID:       getenv("GITHUB_RUN_ID"),
+		runAttempt:  getenv("GITHUB_RUN_ATTEMPT"),
 		sha:         getenv("GITHUB_SHA"),
 		workspace:   getenv("GITHUB_WORKSPACE"),
 		runnerTemp:  getenv("RUNNER_TEMP"),

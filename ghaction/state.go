@@ -40,8 +40,10 @@ type reviewState struct {
 	Applied []string `json:"applied,omitempty"`
 	// Left is how many reviewed changes still wait to be applied.
 	Left int `json:"left,omitempty"`
-	// Run is the workflow run that wrote the state.
-	Run string `json:"run,omitempty"`
+	// Run and Attempt are the workflow run (and its attempt: "Re-run
+	// jobs" keeps the run and counts attempts) that wrote the state.
+	Run     string `json:"run,omitempty"`
+	Attempt string `json:"attempt,omitempty"`
 }
 
 // readState reads a comment body's state (zero when none).

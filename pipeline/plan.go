@@ -18,6 +18,7 @@ import (
 // StringList is a repeatable string flag (--target).
 type StringList []string
 
+// String is the values joined with commas, as flag.Value wants.
 func (l *StringList) String() string { return strings.Join(*l, ",") }
 
 // Set appends v.

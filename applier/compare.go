@@ -12,24 +12,6 @@ import (
 // Read-backs and stale objects are compared with planner.Equal, the same
 // rules the planner diffs with (DESIGN.md §4), so the two never disagree.
 
-// valueAt returns the value at a dotted path of obj, nil when absent. For
-// DoH, service_token_id is read as "id" when GET names it so.
-func valueAt(r planner.Resource, obj schema.Object, path string) any {
-	var cur any = map[string]any(obj)
-	for _, part := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v, ok := m[part]
-		if !ok && r == planner.DoH && part == "service_token_id" {
-			v = m["id"]
-		}
-		cur = v
-	}
-	return cur
-}
-
 // unconverged returns the diff paths of c whose value in got (the object
 // read back) is not the planned value, in diff order (planner.Unconverged:
 // fields the API does not read back count as written).

@@ -14,8 +14,6 @@ import (
 	"github.com/ztsync/ztsync/schema"
 )
 
-var prodScope = schema.Scope{Kind: schema.KindAccount, Name: "prod", ID: prodID}
-
 // buildOne plans one account "prod" whose organization is declared as org
 // (and DoH as doh, when not nil) against the live objects given; a nil
 // live organization does not exist.

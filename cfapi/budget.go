@@ -131,22 +131,31 @@ type window struct {
 	sent   []time.Time  // send times within the longest window, oldest first
 	seq    int64        // requests reserved so far
 	remain *remainState // from the Ratelimit header; nil when none applies
+	// inflight holds the sequence numbers of requests reserved and not
+	// finished: the server may not have counted them yet.
+	inflight map[int64]bool
 }
 
 // remainState is what a Ratelimit header allows: requests may be sent
 // while seq < limitSeq, until reset. of is the sequence number of the
-// request whose answer carried it.
+// request whose answer carried it. Once reset has passed, probe is the
+// one request sent to learn how many are free again.
 type remainState struct {
 	limitSeq int64
 	reset    time.Time
 	of       int64
+	probe    int64
 }
+
+// probeWait is how long requests wait for the probe's answer before they
+// look again.
+const probeWait = 200 * time.Millisecond
 
 func newWindow(b Budget) *window {
 	if b.Unlimited() {
 		b = Budget{}
 	}
-	return &window{own: b}
+	return &window{own: b, inflight: map[int64]bool{}}
 }
 
 // limits lists the budgets in force.
@@ -164,9 +173,17 @@ func (w *window) reserve(now time.Time) (seq int64, wait Wait) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if r := w.remain; r != nil {
-		if !now.Before(r.reset) {
-			w.remain = nil
-		} else if w.seq >= r.limitSeq {
+		if r.probe == 0 && !now.Before(r.reset) {
+			// The reset has passed: requests are free again, perhaps
+			// only one (a sliding window frees them one by one). Send
+			// one; its answer says how many.
+			r.probe, r.limitSeq, r.of = w.seq+1, w.seq+1, w.seq+1
+		}
+		if w.seq >= r.limitSeq {
+			if r.probe > 0 {
+				return 0, Wait{Reason: WaitRemaining, Duration: probeWait, Until: now.Add(probeWait),
+					Detail: "Cloudflare's limit has reset; waiting for one answer to say how many requests are free"}
+			}
 			return 0, Wait{Reason: WaitRemaining, Duration: r.reset.Sub(now), Until: r.reset,
 				Detail: "Cloudflare's Ratelimit header says no request is left until its reset"}
 		}
@@ -190,7 +207,19 @@ func (w *window) reserve(now time.Time) (seq int64, wait Wait) {
 		w.sent = append(w.sent[firstAfter(w.sent, now.Add(-longest)):], now)
 	}
 	w.seq++
+	w.inflight[w.seq] = true
 	return w.seq, Wait{}
+}
+
+// finish forgets request seq: its answer came, or it failed. When it was
+// the probe and its answer brought no header, the header no longer binds.
+func (w *window) finish(seq int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.inflight, seq)
+	if r := w.remain; r != nil && r.probe == seq {
+		w.remain = nil
+	}
 }
 
 // laterWait returns the longer of two waits (a zero Wait is none).
@@ -219,8 +248,9 @@ func firstAfter(ts []time.Time, t time.Time) int {
 // at now.
 //
 // Ratelimit "r" is what the server had left after counting request seq;
-// requests sent after seq may not be counted in it yet, so they are taken
-// off it: the client never sends past r, however answers are reordered.
+// requests sent after seq, and those sent before it still in flight, may
+// not be counted in it yet, so they are taken off it: the client never
+// sends past r, however requests and answers are reordered.
 // An answer to a later request replaces what an earlier one said; an
 // earlier one may only lower it.
 func (w *window) observe(seq int64, h http.Header, now time.Time) {
@@ -237,9 +267,15 @@ func (w *window) observe(seq int64, h http.Header, now time.Time) {
 	if !remOK || seq == 0 {
 		return
 	}
-	st := &remainState{limitSeq: seq + int64(rem), reset: now.Add(reset), of: seq}
+	earlier := int64(0) // sent before seq, not yet answered
+	for s := range w.inflight {
+		if s < seq {
+			earlier++
+		}
+	}
+	st := &remainState{limitSeq: seq + int64(rem) - earlier, reset: now.Add(reset), of: seq}
 	switch old := w.remain; {
-	case old == nil || !now.Before(old.reset) || seq >= old.of:
+	case old == nil || seq >= old.of || old.probe == 0 && !now.Before(old.reset):
 		w.remain = st
 	case st.limitSeq < old.limitSeq:
 		old.limitSeq = st.limitSeq

@@ -82,8 +82,11 @@ func TestWindowRemaining(t *testing.T) {
 		reserveAt(t, w, t0) // seq 1..4
 	}
 	// The answer to request 2 says 3 remain: requests 3 and 4 may not be
-	// counted in it, so one more may go (seq 5), not three.
+	// counted in it, so one more may go (seq 5), not three. Request 1 was
+	// answered before.
+	w.finish(1)
 	w.observe(2, header("Ratelimit", `"default";r=3;t=30`), t0)
+	w.finish(2)
 	if wait := reserveAt(t, w, t0); wait.Duration != 0 {
 		t.Fatalf("5th request waits %s; one is left", wait.Duration)
 	}
@@ -105,6 +108,27 @@ func TestWindowRemaining(t *testing.T) {
 	w.observe(6, header("Ratelimit", `"default";r=0;t=5`), t0.Add(30*time.Second))
 	if wait := reserveAt(t, w, t0.Add(31*time.Second)); wait.Duration != 4*time.Second {
 		t.Fatalf("r=0: wait %s, want 4s", wait.Duration)
+	}
+}
+
+// TestWindowRemainingEarlierInFlight: a request sent before the one whose
+// answer carried the header, and still unanswered, may reach the server
+// after it: it is taken off the remaining count too.
+func TestWindowRemainingEarlierInFlight(t *testing.T) {
+	w := newWindow(Budget{})
+	reserveAt(t, w, t0) // 1: still in flight
+	reserveAt(t, w, t0) // 2: answered first
+	w.observe(2, header("Ratelimit", `"default";r=2;t=30`), t0)
+	w.finish(2)
+	if wait := reserveAt(t, w, t0); wait.Duration != 0 {
+		t.Fatalf("3rd request waits %s; one is left (2 remain, less request 1)", wait.Duration)
+	}
+	if wait := reserveAt(t, w, t0); wait.Reason != WaitRemaining {
+		t.Fatalf("4th request: %+v, want a wait: request 1 may still count", wait)
+	}
+	w.finish(1)
+	if len(w.inflight) != 1 {
+		t.Errorf("in flight: %v, want request 3 only", w.inflight)
 	}
 }
 
@@ -227,5 +251,49 @@ func TestParseBudget(t *testing.T) {
 	}
 	if s := DefaultBudget().String(); s != "1000/5m" {
 		t.Errorf("DefaultBudget() = %s, want 1000/5m", s)
+	}
+}
+
+// TestWindowProbeAfterReset: when the reset passes, one request goes and
+// the others wait for its answer (a sliding window may have freed only
+// one); its header rules from then on; a probe answered without a header
+// lifts the limit.
+func TestWindowProbeAfterReset(t *testing.T) {
+	w := newWindow(Budget{})
+	reserveAt(t, w, t0) // 1
+	w.observe(1, header("Ratelimit", `"default";r=0;t=10`), t0)
+	w.finish(1)
+	if wait := reserveAt(t, w, t0.Add(5*time.Second)); wait.Duration != 5*time.Second {
+		t.Fatalf("before the reset: wait %s, want 5s", wait.Duration)
+	}
+	at := t0.Add(10 * time.Second)
+	if wait := reserveAt(t, w, at); wait.Duration != 0 {
+		t.Fatalf("the probe waits %s", wait.Duration)
+	}
+	for range 3 {
+		if wait := reserveAt(t, w, at); wait.Duration != probeWait || wait.Reason != WaitRemaining {
+			t.Fatalf("while the probe is out: %+v, want a %s wait", wait, probeWait)
+		}
+	}
+	// The probe (2) learns that 2 are free.
+	w.observe(2, header("Ratelimit", `"default";r=2;t=10`), at)
+	w.finish(2)
+	for i := range 2 {
+		if wait := reserveAt(t, w, at); wait.Duration != 0 {
+			t.Fatalf("request %d after the probe's answer waits %s", i+3, wait.Duration)
+		}
+	}
+	if wait := reserveAt(t, w, at); wait.Duration != 10*time.Second {
+		t.Fatalf("past the probe's count: wait %s, want 10s", wait.Duration)
+	}
+	// Next reset: the probe is answered without a header; nothing binds.
+	at = at.Add(10 * time.Second)
+	probe, wait := w.reserve(at)
+	if wait.Duration != 0 {
+		t.Fatalf("second probe waits %s", wait.Duration)
+	}
+	w.finish(probe)
+	if w.remain != nil {
+		t.Fatalf("a probe without a header left %+v", w.remain)
 	}
 }

@@ -207,3 +207,39 @@ func TestRemainingLongerThanTimeout(t *testing.T) {
 		t.Errorf("requests %d, waits %v; want 1 request and no wait", srv.requests(), clock.Slept())
 	}
 }
+
+// TestBudgetConcurrentAgainstEmulator: 8 workers, 120 requests, against
+// the emulator allowing 30 a minute, with no budget of the client's own:
+// the Ratelimit header alone keeps every request of concurrent workers
+// inside the limit. One fake clock for both sides; no test sleeps. (The
+// fake clock moves on with every sleeper, so the one-at-a-time reset of
+// a sliding window is pinned by TestWindowProbeAfterReset.)
+func TestBudgetConcurrentAgainstEmulator(t *testing.T) {
+	clock := newFakeClock(false)
+	srv := emulator.NewServer(t, emulator.Options{Token: testToken, Clock: clock.Now,
+		Limit: emulator.Limit{Requests: 30, Window: time.Minute}})
+	srv.SetOrganization(account.Kind, account.ID, orgBody)
+	c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock; o.MaxRetries = 0 })
+	var wg sync.WaitGroup
+	errs := make(chan error, 120)
+	for range 8 {
+		wg.Go(func() {
+			for range 15 {
+				if _, err := c.GetOrganization(t.Context(), account); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := srv.Throttled(); n != 0 {
+		t.Errorf("the emulator answered %d 429s", n)
+	}
+	if n := srv.Count("GET", ""); n != 120 {
+		t.Errorf("%d GETs, want 120", n)
+	}
+}

@@ -336,6 +336,7 @@ func (c *Client) do(req *http.Request, v any) error {
 // attempt sends req once; seq is its place in the budget (0: none). wait
 // is the server's Retry-After, or -1.
 func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any) (next verdict, wait time.Duration, err error) {
+	defer c.window.finish(seq)
 	ctx, cancel := context.WithTimeout(req.Context(), c.timeout)
 	defer cancel()
 	var sent atomic.Bool // the whole request reached the connection

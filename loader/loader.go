@@ -64,12 +64,20 @@ type Result struct {
 	// Files are the .cue files read, as display names (the directory as
 	// given joined with the path inside it), sorted.
 	Files []string
-	// Position returns FILE:LINE:COL of the value at path in the user's
-	// files (CUE labels: "accounts", "prod", "organization"), or of its
-	// nearest enclosing value, or "" when none is known. Later stages use
-	// it to point their own errors at the configuration. It is evaluated
-	// on demand and, like the Loader, is not safe for concurrent use.
-	Position func(path ...string) string
+
+	position func(path ...string) string // see Position
+}
+
+// Position returns FILE:LINE:COL of the value at path in the user's files
+// (CUE labels: "accounts", "prod", "organization"), or of its nearest
+// enclosing value, or "" when none is known. Later stages use it to point
+// their own errors at the configuration. It is evaluated on demand and,
+// like the Loader, is not safe for concurrent use.
+func (r *Result) Position(path ...string) string {
+	if r == nil || r.position == nil {
+		return ""
+	}
+	return r.position(path...)
 }
 
 // New compiles the embedded schema and returns a Loader.
@@ -289,7 +297,7 @@ func (l *Loader) result(c *schema.Config, names []string, raw cue.Value) (*Resul
 		}
 		return ""
 	}
-	return &Result{Config: c, Files: names, Position: position}, nil
+	return &Result{Config: c, Files: names, position: position}, nil
 }
 
 // inconsistency reports a value the fast path's rules refused although

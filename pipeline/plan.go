@@ -156,7 +156,7 @@ func planError(err error, res *loader.Result) error {
 // planner.ConfigError in err (one, or several joined), so a plan error
 // points at the file and line to fix, as validation errors do.
 func positioned(err error, res *loader.Result) error {
-	if res == nil || res.Position == nil {
+	if res == nil {
 		return err
 	}
 	if joined, ok := err.(interface{ Unwrap() []error }); ok {
@@ -170,14 +170,9 @@ func positioned(err error, res *loader.Result) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	kind, rest, _ := strings.Cut(ce.Address, "/")
-	if kind != string(schema.KindAccount) && kind != string(schema.KindZone) {
-		return err // not a resource address (e.g. a --target that matches nothing)
-	}
-	name, rest, _ := strings.Cut(rest, "/")
-	path := []string{kind + "s", name}
-	if rest != "" {
-		path = append(path, strings.Split(rest, "/")...)
+	path := ce.Path()
+	if path == nil {
+		return err // a problem of the command line (a --target that matches nothing)
 	}
 	if pos := res.Position(path...); pos != "" {
 		return fmt.Errorf("%s: %w", pos, err)

@@ -163,19 +163,19 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 		return
 	}
 	if err := sc.Scope.Validate(); err != nil {
-		b.errs = append(b.errs, &ConfigError{Address: sc.Scope.Address(), Message: err.Error()})
+		b.errs = append(b.errs, &ConfigError{Address: sc.Scope.Address(), Scope: sc.Scope, Message: err.Error()})
 		return
 	}
 
 	if wantOrg {
-		if err := checkManaged(sc.Scope.Kind, schema.OrganizationFields(), sc.Organization, ""); err != "" {
-			b.errs = append(b.errs, &ConfigError{Address: orgAddr, Message: err})
+		if field, err := checkManaged(sc.Scope.Kind, schema.OrganizationFields(), sc.Organization, ""); err != "" {
+			b.errs = append(b.errs, &ConfigError{Address: orgAddr, Scope: sc.Scope, Resource: Organization, Field: field, Message: err})
 			return
 		}
 	}
 	if wantDoH {
-		if err := checkManaged(sc.Scope.Kind, schema.DoHFields(), sc.DoH, ""); err != "" {
-			b.errs = append(b.errs, &ConfigError{Address: dohAddr, Message: err})
+		if field, err := checkManaged(sc.Scope.Kind, schema.DoHFields(), sc.DoH, ""); err != "" {
+			b.errs = append(b.errs, &ConfigError{Address: dohAddr, Scope: sc.Scope, Resource: DoH, Field: field, Message: err})
 			return
 		}
 	}
@@ -247,8 +247,10 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 			what = "name and auth_domain are"
 		}
 		b.errs = append(b.errs, &ConfigError{
-			Address: addr,
-			Message: fmt.Sprintf("the organization does not exist, so it would be created, and %s required to create it", what),
+			Address:  addr,
+			Scope:    sc.Scope,
+			Resource: Organization,
+			Message:  fmt.Sprintf("the organization does not exist, so it would be created, and %s required to create it", what),
 		})
 		return false
 	}
@@ -327,9 +329,9 @@ func (b *builder) doh(sc schema.ScopeConfig, org Observed, creating, orgDeclared
 	if !org.Exists && !creating {
 		switch {
 		case !orgDeclared:
-			b.errs = append(b.errs, &ConfigError{Address: addr, Message: "the organization does not exist; declare " + orgAddr + " with name and auth_domain to create it first"})
+			b.errs = append(b.errs, &ConfigError{Address: addr, Scope: sc.Scope, Resource: DoH, Message: "the organization does not exist; declare " + orgAddr + " with name and auth_domain to create it first"})
 		case !b.targets.match(orgAddr):
-			b.errs = append(b.errs, &ConfigError{Address: addr, Message: "the organization does not exist; add --target " + orgAddr + " to create it first"})
+			b.errs = append(b.errs, &ConfigError{Address: addr, Scope: sc.Scope, Resource: DoH, Message: "the organization does not exist; add --target " + orgAddr + " to create it first"})
 		}
 		// Otherwise the create itself failed and has been reported.
 		return
@@ -473,17 +475,17 @@ func copyObject(o schema.Object) schema.Object {
 // configuration for scope kind k may not write (unknown, response-only,
 // unmanaged or of the other scope), or "". The loader refuses such fields
 // first; Build does not send or drop what it does not know.
-func checkManaged(k schema.Kind, fields []schema.Field, desired map[string]any, prefix string) string {
+func checkManaged(k schema.Kind, fields []schema.Field, desired map[string]any, prefix string) (field, msg string) {
 	for _, key := range slices.Sorted(maps.Keys(desired)) {
 		f, ok := findField(fields, key)
 		if !ok || !f.Managed(k) {
-			return fmt.Sprintf("%s%s is not a field ztsync manages at %s scope", prefix, key, k)
+			return prefix + key, fmt.Sprintf("%s%s is not a field ztsync manages at %s scope", prefix, key, k)
 		}
 		if m, ok := desired[key].(map[string]any); ok && f.Type == schema.Nested {
-			if msg := checkManaged(k, f.Sub, m, prefix+key+"."); msg != "" {
-				return msg
+			if field, msg := checkManaged(k, f.Sub, m, prefix+key+"."); msg != "" {
+				return field, msg
 			}
 		}
 	}
-	return ""
+	return "", ""
 }

@@ -1,8 +1,11 @@
 package planner_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
+	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -39,5 +42,28 @@ func TestRiskDecidedByPlanner(t *testing.T) {
 	quiet := onlyChange(t)(buildOne(t, schema.Object{"name": "New"}, schema.Object{"name": "Prod"}, nil, nil))
 	if quiet.Risky || quiet.Diff[0].Risky || quiet.Diff[0].RiskReason != "" {
 		t.Errorf("renaming is risky: %+v", quiet)
+	}
+}
+
+// A configuration problem found while planning says where it is by type,
+// not in its text: scope, resource and field, and the CUE path of them.
+func TestConfigErrorSaysWhere(t *testing.T) {
+	_, err := buildOne(t, schema.Object{"session_duration": "1h"}, nil, nil, nil) // create without name
+	var ce *planner.ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("Build = %v, want a *planner.ConfigError", err)
+	}
+	if ce.Scope != prodScope || ce.Resource != planner.Organization || ce.Field != "" {
+		t.Errorf("ConfigError = %+v, want account prod, organization, no field", ce)
+	}
+	if got := strings.Join(ce.Path(), "/"); got != "accounts/prod/organization" {
+		t.Errorf("Path = %s", got)
+	}
+	field := &planner.ConfigError{Scope: prodScope, Resource: planner.Organization, Field: "login_design.header_text"}
+	if got := strings.Join(field.Path(), "/"); got != "accounts/prod/organization/login_design/header_text" {
+		t.Errorf("Path of a field = %s", got)
+	}
+	if p := (&planner.ConfigError{Address: "--target x"}).Path(); p != nil {
+		t.Errorf("Path of a --target problem = %v, want nil", p)
 	}
 }

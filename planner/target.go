@@ -15,13 +15,40 @@ import (
 // and is not created, a --target that matches nothing. The plan command
 // exits 3 for it; every other Build or Fetch error is a runtime error.
 type ConfigError struct {
-	// Address is the resource (or the --target) the problem is about.
+	// Address is the resource, the scope or the --target the problem is
+	// about, as the message shows it.
 	Address string
+	// Scope is the account or zone the problem is in; the zero Scope for a
+	// problem of the command line (a --target).
+	Scope schema.Scope
+	// Resource is the resource the problem is about; "" for the scope's
+	// own problems and the command line's.
+	Resource Resource
+	// Field is the field ("login_design.header_text") the problem is
+	// about; "" when it is about the whole resource.
+	Field string
 	// Message says what is wrong.
 	Message string
 }
 
 func (e *ConfigError) Error() string { return e.Address + ": " + e.Message }
+
+// Path is where the problem is in the configuration, as CUE labels
+// ("accounts", "prod", "organization", "login_design", "header_text"),
+// for loader.Result.Position; nil for a problem of the command line.
+func (e *ConfigError) Path() []string {
+	if e.Scope.Kind == "" {
+		return nil
+	}
+	p := []string{string(e.Scope.Kind) + "s", e.Scope.Name}
+	if e.Resource != "" {
+		p = append(p, string(e.Resource))
+	}
+	if e.Field != "" {
+		p = append(p, strings.Split(e.Field, ".")...)
+	}
+	return p
+}
 
 // targets selects the resources a plan covers. A nil or empty list selects
 // everything.

@@ -53,13 +53,13 @@ func TestConfigErrorSaysWhere(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("Build = %v, want a *planner.ConfigError", err)
 	}
-	if ce.Scope != prodScope || ce.Resource != planner.Organization || ce.Field != "" {
+	if ce.Scope != (schema.Scope{Kind: schema.KindAccount, Name: "prod", ID: prodID}) || ce.Resource != planner.Organization || ce.Field != "" {
 		t.Errorf("ConfigError = %+v, want account prod, organization, no field", ce)
 	}
 	if got := strings.Join(ce.Path(), "/"); got != "accounts/prod/organization" {
 		t.Errorf("Path = %s", got)
 	}
-	field := &planner.ConfigError{Scope: prodScope, Resource: planner.Organization, Field: "login_design.header_text"}
+	field := &planner.ConfigError{Scope: schema.Scope{Kind: schema.KindAccount, Name: "prod", ID: prodID}, Resource: planner.Organization, Field: "login_design.header_text"}
 	if got := strings.Join(field.Path(), "/"); got != "accounts/prod/organization/login_design/header_text" {
 		t.Errorf("Path of a field = %s", got)
 	}

@@ -21,7 +21,7 @@ const applySynopsis = "apply [PLANFILE] [--dir DIR] [--auto-approve] [--target A
 
 const applyExample = `
 ztsync plan --dir config --out plan.json && ztsync apply plan.json
-  ztsync apply --dir examples/quickstart --emulator examples/quickstart/live.json --auto-approve`
+  cp examples/quickstart/live.json /tmp/live.json && ztsync apply --dir examples/quickstart --emulator /tmp/live.json --auto-approve`
 
 // confirmPrompt is the question apply without a plan file asks on a
 // terminal (Terraform's wording).

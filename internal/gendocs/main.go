@@ -98,7 +98,7 @@ the live settings it does not mention are left alone.
 		}
 		st, ok := field.Value.(*ast.StructLit)
 		if !ok {
-			fmt.Fprintf(&b, "Constraint: `%s`\n\n", oneLine(node(field.Value)))
+			fmt.Fprintf(&b, "Constraint: %s\n\n", codeSpan(oneLine(node(field.Value))))
 			continue
 		}
 		writeStruct(&b, st)
@@ -125,8 +125,8 @@ func writeStruct(b *bytes.Buffer, st *ast.StructLit) {
 			if f, ok := schema.Lookup(label); ok && f.Risky {
 				notes = strings.TrimSpace("**risky**: marked in every plan rendering. " + notes)
 			}
-			rows = append(rows, fmt.Sprintf("| `%s` | %s | `%s` | %s |", label, need,
-				strings.ReplaceAll(oneLine(node(el.Value)), "|", `\|`), strings.ReplaceAll(notes, "|", `\|`)))
+			rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s |", label, need,
+				strings.ReplaceAll(codeSpan(oneLine(node(el.Value))), "|", `\|`), strings.ReplaceAll(notes, "|", `\|`)))
 		case *ast.EmbedDecl:
 			if s := node(el.Expr); strings.HasPrefix(s, "#") {
 				embeds = append(embeds, s)
@@ -175,6 +175,14 @@ func node(n ast.Node) string {
 		return fmt.Sprintf("%v", n)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// codeSpan is s as inline code, fenced with two backticks when s holds one.
+func codeSpan(s string) string {
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -7,11 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/sethvargo/go-githubactions"
@@ -394,7 +392,7 @@ func (a *action) githubClient() (*ghclient.Client, error) {
 	if a.run.owner == "" {
 		return nil, errors.New("GITHUB_REPOSITORY is not set")
 	}
-	gh, err := ghclient.New(&http.Client{Timeout: 30 * time.Second}, a.in.githubToken, a.run.apiURL)
+	gh, err := ghclient.New(nil, a.in.githubToken, a.run.apiURL)
 	if err != nil {
 		return nil, err
 	}

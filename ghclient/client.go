@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	gogithub "github.com/google/go-github/v75/github"
 )
@@ -52,8 +53,16 @@ type Client struct {
 // New returns a client authenticated with token (none when ""). apiURL is
 // GITHUB_API_URL: "" or github.com's keeps the default; anything else (GitHub
 // Enterprise Server's "https://HOST/api/v3", a test server) is used as the
-// base URL as it is. httpClient may be nil.
+// base URL as it is. httpClient nil is a client with a 30-second timeout
+// that follows no redirect (a redirect would carry the token to wherever
+// it points; GitHub's API answers without one).
 func New(httpClient *http.Client, token, apiURL string) (*Client, error) {
+	if httpClient == nil {
+		httpClient = &http.Client{
+			Timeout:       30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
 	gh := gogithub.NewClient(httpClient)
 	if token != "" {
 		gh = gh.WithAuthToken(token)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -106,5 +107,31 @@ func TestErrorBodiesScrubbed(t *testing.T) {
 	}
 	if !strings.Contains(msg, safetext.Redacted) || !strings.Contains(msg, "422") {
 		t.Errorf("error = %q", msg)
+	}
+}
+
+// TestNoRedirects: a redirect from the API is an error, and the token
+// never reaches where it points.
+func TestNoRedirects(t *testing.T) {
+	var elsewhere int
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere++
+		w.Write([]byte(`[]`))
+	}))
+	defer target.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer api.Close()
+	c, err := ghclient.New(nil, token, api.URL+"/api/v3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.AssumeIdentity(ghclient.Identity{Login: ghclient.ActionsBot})
+	if _, err := c.FindComment(context.Background(), owner, repo, pr, ghclient.Marker("zt")); err == nil {
+		t.Error("a redirected request succeeded")
+	}
+	if elsewhere != 0 {
+		t.Errorf("the redirect was followed %d times", elsewhere)
 	}
 }

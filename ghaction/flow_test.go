@@ -479,6 +479,8 @@ func TestBigPlanComment(t *testing.T) {
 	if !strings.Contains(body, "[the full plan](https://github.example/acme/zt/actions/runs/4242)") {
 		t.Error("no link to the full plan")
 	}
+	t.Logf("600-change plan: comment %d bytes (limit %d), step summary %d bytes, hidden state %d bytes",
+		len(body), ghclient.MaxComment, len(res.summary), len(regexp.MustCompile(`<!-- ztsync:state:[^ ]* -->`).FindString(body)))
 	if st := readState(body); len(st.Changes) != zones {
 		t.Errorf("the hidden state holds %d change digests, want %d", len(st.Changes), zones)
 	}

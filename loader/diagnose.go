@@ -134,7 +134,13 @@ func (l *Loader) diagnose(err error, raw cue.Value) Errors {
 	// null`) failing for a value that is not null says nothing the other
 	// branch's problems do not say better; they are kept only when nothing
 	// else is left.
+	var extra Errors
 	if kept := slices.DeleteFunc(slices.Clone(problems), func(p cueProblem) bool { return nullBranch(p, raw) }); len(kept) > 0 {
+		for _, p := range problems {
+			if nullBranch(p, raw) && !isCovered(covered, p.labels) && strings.Contains(p.msg, "errors in empty disjunction") {
+				extra = append(extra, l.nullBranchProblems(p.labels, raw, covered)...)
+			}
+		}
 		problems = kept
 	}
 	for _, p := range problems {
@@ -154,6 +160,15 @@ func (l *Loader) diagnose(err error, raw cue.Value) Errors {
 		if own || !g.own {
 			g.errs = append(g.errs, e)
 		}
+	}
+	// Every problem inside a struct or list a null disjunction hides
+	// (CUE reports one per branch), unless its value already has one.
+	for _, e := range extra {
+		if g := groups[e.Path]; g != nil {
+			continue
+		}
+		groups[e.Path] = &group{path: e.Path, errs: Errors{e}, own: true}
+		order = append(order, e.Path)
 	}
 	for _, path := range order {
 		g := groups[path]

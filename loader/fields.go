@@ -2,8 +2,10 @@ package loader
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -500,4 +502,89 @@ func nullBranch(p cueProblem, raw cue.Value) bool {
 		return false
 	}
 	return strings.Contains(p.msg, "errors in empty disjunction") || nullConflictRE.MatchString(p.msg)
+}
+
+// at returns the shape of the value at labels below sh, or nil.
+func (sh *shape) at(labels []string) *shape {
+	for _, l := range labels {
+		if sh == nil {
+			return nil
+		}
+		switch sh.kind {
+		case shapeFixed:
+			sh = sh.fields[l]
+		case shapeKeyed:
+			sh = sh.keys
+		case shapeList:
+			sh = sh.item
+		default:
+			return nil
+		}
+	}
+	return sh
+}
+
+// findAll returns every rule the tree value x at labels breaks, in a fixed
+// order: judge's findings, all of them, not only the first.
+func (sh *shape) findAll(labels []string, x any) []finding {
+	at := func(labels []string, msg string) finding {
+		return finding{labels: append([]string(nil), labels...), msg: msg}
+	}
+	k, str := kindOf(x)
+	if msg := sh.site.judge(k, str, func() string { return describeTree(x) }); msg != "" {
+		return []finding{at(labels, msg)}
+	}
+	var out []finding
+	switch m := x.(type) {
+	case map[string]any:
+		if sh.kind != shapeFixed {
+			return nil
+		}
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			l := append(labels[:len(labels):len(labels)], name)
+			c := sh.fields[name]
+			if c == nil {
+				out = append(out, at(l, classify(l).notAllowed()))
+				continue
+			}
+			out = append(out, c.findAll(l, m[name])...)
+		}
+	case []any:
+		if sh.kind != shapeList {
+			return nil
+		}
+		for i, e := range m {
+			out = append(out, sh.item.findAll(append(labels[:len(labels):len(labels)], strconv.Itoa(i)), e)...)
+		}
+	}
+	return out
+}
+
+// nullBranchProblems explains the value at labels whose `T | null`
+// disjunction failed (p, the disjunction's header) by every rule it
+// breaks: inside a disjunction CUE reports only the first problem of each
+// branch, so a list with three bad names would show one.
+// Values the structure check already reported (covered) are left out.
+func (l *Loader) nullBranchProblems(labels []string, raw cue.Value, covered map[string]bool) Errors {
+	v, _ := lookup(raw, labels)
+	if !v.Exists() || (v.Kind() != cue.StructKind && v.Kind() != cue.ListKind) {
+		return nil
+	}
+	x, err := tree(v)
+	if err != nil {
+		return nil
+	}
+	sh := l.shape.at(labels)
+	if sh == nil {
+		return nil
+	}
+	var out Errors
+	for _, f := range sh.findAll(labels, x) {
+		if isCovered(covered, f.labels) {
+			continue
+		}
+		_, index := lookup(raw, f.labels)
+		out = append(out, errorAt(nearestUserPos(raw, f.labels), formatPath(f.labels, index), f.msg))
+	}
+	return out
 }

@@ -96,6 +96,13 @@ func (a *action) applyPush(ctx context.Context) error {
 		return a.refuse(ctx, gh, rv, p, why, "refused: an earlier run was interrupted while applying; check the Cloudflare audit log, then plan again in a new pull request")
 	}
 
+	if rerun && rv.state.Phase == phaseDone && rv.state.Left == 0 && p.HasChanges() {
+		// This merge was applied whole; what the live settings need now
+		// was changed since, outside it. Not this merge's to apply, and
+		// its "applied" status stays.
+		a.gha.Warningf("ztsync: this merge was applied; since then the live settings drifted (%s): plan them in a new pull request", render.Summary(p))
+		return a.nothingLeft(ctx, gh, rv, hist, full, true)
+	}
 	if !p.HasChanges() {
 		return a.nothingLeft(ctx, gh, rv, hist, full, rerun || dropped > 0)
 	}

@@ -157,6 +157,25 @@ func TestRerunIsIdempotent(t *testing.T) {
 	if s := h.status(actPR); !strings.HasPrefix(s, "applied: ") {
 		t.Errorf("status: %q", s)
 	}
+
+	// Someone changes the setting by hand; a re-run still applies
+	// nothing, keeps "applied" and warns of the drift.
+	org, _ := h.emu.Organization(schema.KindAccount, actAccountID)
+	org["session_duration"] = "6h"
+	h.emu.SetOrganization(schema.KindAccount, actAccountID, org)
+	h.emu.ResetRequests()
+	h.env["GITHUB_RUN_ATTEMPT"] = "4"
+	res = h.runAction()
+	wantCode(t, res, pipeline.ExitOK)
+	if n := h.emu.Count("POST", "") + h.emu.Count("PUT", ""); n != 0 {
+		t.Errorf("%d writes on a re-run after drift", n)
+	}
+	if !strings.Contains(res.stdout, "::warning::ztsync: this merge was applied; since then the live settings drifted") {
+		t.Errorf("no drift warning:\n%s", res.stdout)
+	}
+	if s := h.status(actPR); !strings.HasPrefix(s, "applied: ") {
+		t.Errorf("status after a re-run with drift: %q", s)
+	}
 }
 
 // TestMissedMergeIsApplied: the push of pull request #21's merge never

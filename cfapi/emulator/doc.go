@@ -29,34 +29,41 @@
 //     (POST never accepted it), 409 with code 12131 and message
 //     "access.api.error.conflict: organization already exists" when one
 //     exists.
-//   - PUT is a full replace (DESIGN.md §8): every field of the scope's
-//     writable set (schema.Writable) that the body omits is removed; an
-//     explicit null removes a field too. Keys outside that set are kept:
-//     those the body sends (so a read-modify-write round-trips fields
-//     ztsync does not know, like mfa_config) and those only the state holds
-//     (server-side flags like cache_device_posture). created_at is kept and
-//     updated_at set to the clock's time. PUT answers 200.
+//   - Request bodies follow the per-scope field table (schema.Field.At,
+//     docs/api-fields.md): a field the scope only returns (created_at,
+//     cache_device_posture, at zone scope deny_unmatched_requests and its
+//     exempted names) is refused with 400 "response-only"; at zone scope a
+//     field the zone API does not take is refused with 400 "not accepted
+//     at zone scope". At account scope an unknown key is stored as sent.
+//   - PUT is a full replace: every field the scope takes that the body
+//     omits is removed; an explicit null removes a field (or a sub-field)
+//     too. Response-only fields and unknown keys the state holds are kept.
+//     created_at is kept and updated_at set to the clock's time. PUT
+//     answers 200.
 //   - Reads follow the observed quirks: auto_redirect_to_identity is omitted
 //     when false, custom_pages when unset, deny_unmatched_requests is false
 //     when never set, login_design is {} when unset, durations are echoed
 //     verbatim, and undocumented fields held in the state are returned.
-//   - Zone scope: a POST or PUT body with any field the zone may not write
-//     (schema.Writable(schema.KindZone, name)) is refused with 400, and zone
-//     answers carry only the zone fields plus created_at and updated_at.
+//     Zone answers carry only what the zone API returns (its writable and
+//     response-only fields). Options.Unread fields are stored but never
+//     returned (a real GET may leave out ui_read_only_toggle_reason).
 //   - Invalid bodies answer 400 with code 12000 and a message
 //     "access.api.error.invalid_request: FIELD: PROBLEM" (errors[].source
 //     .pointer names the field too): a body that is not a JSON object, a
-//     known field of the wrong JSON type, a duration time.ParseDuration
-//     refuses or that is negative, a warp_auth_session_duration in units
-//     other than m and h, a user_seat_expiration_inactive_time under 730h.
-//     An empty string is accepted for a duration and means "unset".
+//     known field of the wrong JSON type, a duration the field's rule
+//     (schema.Field.Problem) refuses: not a Go duration, negative, not in
+//     minutes and hours where the rule says so, under a minimum. An empty
+//     string is accepted for a duration and means "unset".
 //   - DoH (account scope only): GET answers 200 with the stored object ({}
 //     when never set). PUT answers 201; it sets the fields it carries and
 //     keeps the others (every DoH field is optional): doh_jwt_duration is
 //     stored as sent, service_token_id selects the token and is answered as
-//     "id" (as the SDKs' result type has it), unknown keys are stored.
+//     "id" (as the SDKs' result type has it), unknown keys are stored; the
+//     token's own fields (id, client_id, ...) are response-only.
 //   - revoke_user needs an email, answers 200 and appends a Revocation to
-//     the state.
+//     the state. devices comes in the body or as ?devices=true. The zone
+//     body takes the email only: devices (body or query),
+//     warp_session_reauth and user_uid are refused with 400 there.
 //
 // The codes and messages are exported (CodeNotFound, MessageNotFound, ...)
 // for tests; the Access ones other than the namespace are our choice.

@@ -75,6 +75,11 @@ type Options struct {
 	Limit Limit
 	// Latency delays every request (see SetLatency).
 	Latency time.Duration
+	// Unread lists organization fields the emulator stores but leaves out
+	// of every answer, as a recorded real GET leaves out
+	// ui_read_only_toggle_reason (docs/api-fields.md: "may not be read
+	// back"). Empty returns every stored field.
+	Unread []string
 	// OnChange, when set, is called after each request that changed the
 	// state, before its answer is written and outside the emulator's lock
 	// (`ztsync emulator --state` saves the file there). It may be called
@@ -110,6 +115,7 @@ type Emulator struct {
 	logger   *slog.Logger
 	clock    func() time.Time
 	onChange func()
+	unread   []string // Options.Unread
 	mux      *http.ServeMux
 	// patterns are the routes served, as registered ("GET /client/v4/...").
 	patterns []string
@@ -140,6 +146,7 @@ func New(opts Options) *Emulator {
 		logger:   opts.Logger,
 		clock:    opts.Clock,
 		onChange: opts.OnChange,
+		unread:   opts.Unread,
 		state:    newState(),
 		quit:     make(chan struct{}),
 		latency:  opts.Latency,

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ func (e *Emulator) getOrganization(c call) response {
 	if org == nil {
 		return notFound()
 	}
-	return success(http.StatusOK, view(c.kind, org))
+	return success(http.StatusOK, e.view(c.kind, org))
 }
 
 func (e *Emulator) createOrganization(c call) response {
@@ -43,13 +44,13 @@ func (e *Emulator) createOrganization(c call) response {
 	org := schema.Object{}
 	for k, v := range body {
 		if v != nil {
-			org[k] = v
+			org[k] = withoutNulls(v)
 		}
 	}
 	org["created_at"] = now
 	org["updated_at"] = now
 	e.state.setOrganization(c.kind, c.id, org)
-	resp := success(http.StatusCreated, view(c.kind, org))
+	resp := success(http.StatusCreated, e.view(c.kind, org))
 	resp.changed = true
 	return resp
 }
@@ -69,7 +70,7 @@ func (e *Emulator) updateOrganization(c call) response {
 	org := replace(c.kind, old, body)
 	org["updated_at"] = now
 	e.state.setOrganization(c.kind, c.id, org)
-	resp := success(http.StatusOK, view(c.kind, org))
+	resp := success(http.StatusOK, e.view(c.kind, org))
 	resp.changed = true
 	return resp
 }
@@ -90,18 +91,33 @@ func replace(kind schema.Kind, old, body schema.Object) schema.Object {
 			delete(org, k)
 			continue
 		}
-		org[k] = v
+		org[k] = withoutNulls(v)
 	}
 	return org
 }
 
+// withoutNulls drops null sub-fields (cleared ones) from an object value.
+func withoutNulls(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := map[string]any{}
+	for k, x := range m {
+		if x != nil {
+			out[k] = withoutNulls(x)
+		}
+	}
+	return out
+}
+
 // view renders a stored organization as GET, POST and PUT answer it: at
 // zone scope only the fields the zone API returns (its writable and
-// response-only ones).
-func view(kind schema.Kind, org schema.Object) schema.Object {
+// response-only ones), and never an Options.Unread field.
+func (e *Emulator) view(kind schema.Kind, org schema.Object) schema.Object {
 	out := schema.Object{}
 	for k, v := range org {
-		if v == nil {
+		if v == nil || slices.Contains(e.unread, k) {
 			continue
 		}
 		if a, _ := access(kind, k); kind == schema.KindZone && a == schema.Absent {

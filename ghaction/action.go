@@ -308,6 +308,8 @@ func (a *action) plan(ctx context.Context, res *loader.Result, base string) (*pl
 		Getenv:      a.e.Getenv,
 		Log:         a.e.Stderr,
 		ToolVersion: a.e.Version,
+		// The plan warns when apply will refuse it at the args' threshold.
+		MaxChangePercent: &a.flags.maxChangePercent,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -120,12 +120,19 @@ func (l *Loader) fromCUE(err error, _ cue.Value) Errors {
 // CUE error is positioned in the user's files and rephrased where the
 // field's rule is known.
 func (l *Loader) diagnose(err error, raw cue.Value) Errors {
-	out, covered := structure(raw)
+	return l.diagnoseScopes(err, raw, nil)
+}
+
+// diagnoseScopes is diagnose for an error of the given scopes (kind,
+// name) alone; nil means the whole configuration.
+func (l *Loader) diagnoseScopes(err error, raw cue.Value, scopes [][]string) Errors {
+	out, covered := structure(raw, scopes)
 	out = append(out, duplicateIDs(rawIDs(raw), raw)...)
 	type group struct {
-		path string
-		errs Errors
-		own  bool // some message was rephrased from the field's rule
+		path   string
+		labels []string
+		errs   Errors
+		own    bool // some message was rephrased from the field's rule
 	}
 	groups := map[string]*group{}
 	var order []string
@@ -150,7 +157,7 @@ func (l *Loader) diagnose(err error, raw cue.Value) Errors {
 		e, own := describeProblem(p, raw)
 		g := groups[e.Path]
 		if g == nil {
-			g = &group{path: e.Path}
+			g = &group{path: e.Path, labels: p.labels}
 			groups[e.Path] = g
 			order = append(order, e.Path)
 		}
@@ -176,9 +183,26 @@ func (l *Loader) diagnose(err error, raw cue.Value) Errors {
 			out = append(out, g.errs[0]) // one rephrased message per value
 			continue
 		}
-		out = append(out, collapseDisjunction(g.errs)...)
+		for _, e := range collapseDisjunction(g.errs) {
+			out = append(out, inUserFile(e, raw, g.labels))
+		}
 	}
 	return out
+}
+
+// inUserFile moves a problem that CUE placed in the embedded schema to the
+// user's value it concerns (the schema's position goes first in Related).
+func inUserFile(e Error, raw cue.Value, labels []string) Error {
+	if !isSchemaFile(e.File) {
+		return e
+	}
+	p := nearestUserPos(raw, labels)
+	if !p.IsValid() {
+		return e
+	}
+	e.Related = append([]string{e.Position()}, e.Related...)
+	e.File, e.Line, e.Col = p.Filename(), p.Line(), p.Column()
+	return e
 }
 
 func isCovered(covered map[string]bool, labels []string) bool {
@@ -281,7 +305,7 @@ func requiredMessage(labels []string) string {
 	return "missing: this field is required"
 }
 
-var conflictRE = regexp.MustCompile(`^conflicting values (.+) and (.+?)(?: \(mismatched types .*\))?$`)
+var conflictRE = regexp.MustCompile(`^conflicting values (.+?) and (.+?)(?: \(mismatched types \S+ and \S+\))?$`)
 
 // collapseDisjunction turns CUE's "N errors in empty disjunction" dump
 // (a header, then one conflict per alternative) into one line per value:
@@ -353,9 +377,8 @@ func collapseDisjunction(es Errors) Errors {
 	}
 	primary := ""
 	for _, pos := range order {
-		if seen[pos] == len(pairs) {
-			primary = pos
-			break
+		if seen[pos] == len(pairs) && (primary == "" || isSchemaFile(primary)) {
+			primary = pos // the first that every conflict names, a user's if any
 		}
 	}
 	if primary == "" && len(order) > 0 {
@@ -480,15 +503,16 @@ func userPos(v cue.Value) token.Pos {
 // structure checks the shape of the user's value by hand: unknown fields,
 // invalid names and emails, missing ids. It returns the problems and the
 // paths it has spoken for (labels joined by NUL), so that CUE's errors at
-// or below them are not repeated.
-func structure(raw cue.Value) (Errors, map[string]bool) {
+// or below them are not repeated. With scopes (kind, name) it checks only
+// those accounts and zones.
+func structure(raw cue.Value, scopes [][]string) (Errors, map[string]bool) {
 	var out Errors
 	covered := map[string]bool{}
 	report := func(labels []string, v cue.Value, msg string) {
 		out = append(out, errorAt(userPos(v), formatPath(labels, nil), msg))
 		covered[strings.Join(labels, "\x00")] = true
 	}
-	var walk func(labels []string, v cue.Value)
+	var walk, visit func(labels []string, v cue.Value)
 	walk = func(labels []string, v cue.Value) {
 		s := classify(labels)
 		descend := s.kind == siteRoot || s.kind == siteName || s.kind == siteEmail ||
@@ -501,37 +525,42 @@ func structure(raw cue.Value) (Errors, map[string]bool) {
 			return
 		}
 		for it.Next() {
-			sel := it.Selector()
-			if !sel.IsString() {
-				continue
+			if sel := it.Selector(); sel.IsString() {
+				visit(append(labels[:len(labels):len(labels)], sel.Unquoted()), it.Value())
 			}
-			child := append(labels[:len(labels):len(labels)], sel.Unquoted())
-			cs := classify(child)
-			switch {
-			case cs.kind == siteName && !nameRE.MatchString(cs.name):
-				report(child, it.Value(), cs.notAllowed())
-				continue
-			case cs.kind == siteEmail && !emailRE.MatchString(cs.name):
-				report(child, it.Value(), cs.notAllowed())
-				continue
-			case cs.kind == siteField && !cs.allows(cs.name):
-				report(child, it.Value(), cs.notAllowed())
-				continue
-			case cs.kind == siteUnknown || cs.kind == siteItem:
-				continue
-			}
-			if _, err := it.Value().Fields(); cs.kind == siteName && err == nil {
-				id := it.Value().LookupPath(cue.MakePath(cue.Str("id")))
-				if !id.Exists() {
-					idLabels := append(child[:len(child):len(child)], "id")
-					out = append(out, errorAt(userPos(it.Value()), formatPath(idLabels, nil), requiredMessage(idLabels)))
-					covered[strings.Join(idLabels, "\x00")] = true
-				}
-			}
-			walk(child, it.Value())
 		}
 	}
-	walk(nil, raw)
+	visit = func(child []string, v cue.Value) {
+		cs := classify(child)
+		switch {
+		case cs.kind == siteName && !nameRE.MatchString(cs.name):
+			report(child, v, cs.notAllowed())
+			return
+		case cs.kind == siteEmail && !emailRE.MatchString(cs.name):
+			report(child, v, cs.notAllowed())
+			return
+		case cs.kind == siteField && !cs.allows(cs.name):
+			report(child, v, cs.notAllowed())
+			return
+		case cs.kind == siteUnknown || cs.kind == siteItem:
+			return
+		}
+		if _, err := v.Fields(); cs.kind == siteName && err == nil {
+			id := v.LookupPath(cue.MakePath(cue.Str("id")))
+			if !id.Exists() {
+				idLabels := append(child[:len(child):len(child)], "id")
+				out = append(out, errorAt(userPos(v), formatPath(idLabels, nil), requiredMessage(idLabels)))
+				covered[strings.Join(idLabels, "\x00")] = true
+			}
+		}
+		walk(child, v)
+	}
+	if scopes == nil {
+		walk(nil, raw)
+	}
+	for _, s := range scopes {
+		visit(s, lookupScope(raw, s))
+	}
 	return out, covered
 }
 

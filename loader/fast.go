@@ -289,29 +289,6 @@ func validKey(k siteKind, name string) bool {
 	return false
 }
 
-// fastCheck evaluates the user's value raw on its own and judges it with
-// the Go rules. It returns the configuration if they accept it; otherwise
-// a finding if a rule is broken, or nothing if the value could not be
-// judged this way (an error or incomplete value, or not plain data).
-func (l *Loader) fastCheck(raw cue.Value) (*schema.Config, *finding) {
-	if raw.Validate(cue.Concrete(true)) != nil {
-		return nil, nil
-	}
-	x, err := tree(raw)
-	if err != nil {
-		return nil, nil
-	}
-	if l.shape.judge(nil, x, false) != nil {
-		// Judge again in a fixed order, for a stable message.
-		return nil, l.shape.judge(nil, x, true)
-	}
-	c, ok := toConfig(x)
-	if !ok {
-		return nil, &finding{msg: "the fast check accepted a value it cannot decode"}
-	}
-	return c, nil
-}
-
 // toConfig builds the Config from a judged tree, as decoding its JSON
 // would: Organization and DoH hold the tree's own maps (strings, bools,
 // []any and nested maps, as encoding/json gives them).

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/parser"
@@ -45,33 +46,64 @@ func agree(t *testing.T, l *Loader, files []srcFile) verdict {
 	return agreeCheck(t, l, files)
 }
 
-// agreeCheck is the second half of agree: the fast check against the
-// schema, on one evaluation of the files.
+// agreeCheck is the second half of agree: the Go rules against the
+// schema, scope by scope, on one evaluation of the files. What they accept
+// the schema accepts, with the same configuration; a scope they refuse
+// the schema refuses (unless a default is involved, which the schema may
+// take differently), and a refusal above the scopes too.
 func agreeCheck(t *testing.T, l *Loader, files []srcFile) verdict {
 	t.Helper()
 	raw, _, defaults, err := l.build(files)
-	if err != nil || defaults {
+	if err != nil {
 		return fastSkipped
 	}
 	// The schema's verdict (the duplicate-id check comes after both).
 	fullConfig, fullErr := l.full(raw)
-	c, f := l.fastCheck(raw)
+	if raw.Validate(cue.Concrete(true)) != nil {
+		return fastSkipped
+	}
+	x, err := tree(raw)
+	if err != nil {
+		return fastSkipped
+	}
+	top, bad := l.judgeScopes(x)
 	switch {
-	case c != nil:
+	case top != nil:
+		if fullErr == nil && !defaults {
+			t.Fatalf("the fast check refuses what the schema accepts: %s: %s", formatPath(top.labels, nil), top.msg)
+		}
+		return fastRefused
+	case len(bad) == 0:
 		if fullErr != nil {
 			t.Fatalf("the fast check accepts what the schema refuses:\n%v", fullErr)
+		}
+		c, ok := toConfig(x)
+		if !ok {
+			t.Fatal("the fast check accepts a tree it cannot decode")
 		}
 		if diff := cmp.Diff(fullConfig, c); diff != "" {
 			t.Fatalf("the fast check decodes a different configuration (-full +fast):\n%s", diff)
 		}
 		return fastAccepted
-	case f != nil:
-		if fullErr == nil {
-			t.Fatalf("the fast check refuses what the schema accepts: %s: %s", formatPath(f.labels, nil), f.msg)
-		}
+	}
+	if defaults {
 		return fastRefused
 	}
-	return fastSkipped
+	var problems Errors
+	if !errors.As(fullErr, &problems) {
+		t.Fatalf("the fast check refuses %s: %s; the schema accepts (%v)", formatPath(bad[0].labels, nil), bad[0].msg, fullErr)
+	}
+	for _, f := range bad {
+		scope := formatPath(f.labels[:2], nil)
+		found := false
+		for _, p := range problems {
+			found = found || p.Path == scope || strings.HasPrefix(p.Path, scope+".")
+		}
+		if !found {
+			t.Fatalf("the fast check refuses %s: %s; the schema has no problem there:\n%v", formatPath(f.labels, nil), f.msg, problems)
+		}
+	}
+	return fastRefused
 }
 
 // describeOutcome prints a load's outcome for comparison.

@@ -35,6 +35,8 @@ type Loader struct {
 	schema fstest.MapFS
 	limits limits
 	shape  *shape // the schema's rules in Go, for the fast path (fast.go)
+	// scopeDefs are #Account and #Zone by scope kind (scopes.go).
+	scopeDefs map[string]cue.Value
 }
 
 // Option changes a Loader's settings.
@@ -114,6 +116,12 @@ func New(opts ...Option) (*Loader, error) {
 	l.def = v.LookupPath(cue.ParsePath("#Config"))
 	if !l.def.Exists() {
 		return nil, fmt.Errorf("compile embedded schema: no #Config")
+	}
+	l.scopeDefs = map[string]cue.Value{}
+	for kind, def := range scopeKinds {
+		if l.scopeDefs[kind] = v.LookupPath(cue.ParsePath(def)); !l.scopeDefs[kind].Exists() {
+			return nil, fmt.Errorf("compile embedded schema: no %s", def)
+		}
 	}
 	return l, nil
 }
@@ -213,19 +221,23 @@ func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error
 		return nil, err
 	}
 	var suspect *finding
-	if !fullOnly && !defaults {
-		c, f := l.fastCheck(raw)
-		if c != nil {
+	if !fullOnly {
+		c, done, f, err := l.scoped(raw, defaults)
+		switch {
+		case done && err != nil:
+			return nil, err
+		case done:
 			return l.result(c, names, raw)
+		case !defaults:
+			suspect = f
 		}
-		suspect = f
 	}
 	c, err := l.full(raw)
 	switch {
 	case err != nil:
 		return nil, err
 	case suspect != nil:
-		return nil, inconsistency(suspect, raw)
+		return nil, Errors{inconsistency(suspect, raw)}
 	}
 	return l.result(c, names, raw)
 }
@@ -303,8 +315,7 @@ func (l *Loader) result(c *schema.Config, names []string, raw cue.Value) (*Resul
 // inconsistency reports a value the fast path's rules refused although
 // the schema accepts the configuration: a bug in those rules, never a
 // reason to accept.
-func inconsistency(f *finding, raw cue.Value) error {
-	e := errorAt(nearestUserPos(raw, f.labels), formatPath(f.labels, nil),
+func inconsistency(f *finding, raw cue.Value) Error {
+	return errorAt(nearestUserPos(raw, f.labels), formatPath(f.labels, nil),
 		f.msg+" (ztsync's own check refuses this although the schema accepts it: a bug in ztsync, please report it)")
-	return Errors{e}
 }

@@ -42,6 +42,7 @@ func TestLayout(t *testing.T) {
 		"bench":                      {"schema", "loader", "planner", "applier", "cfapi", "cfapi/emulator", "bench/gentree"},
 		"bench/cmd/gentree":          {"bench"},
 		"bench/cmd/validate-rss":     {"loader"},
+		"bench/cmd/firstreq":         {},
 		// main only wires flags and the process to packages.
 		"cmd/ztsync":       {"schema", "loader", "planner", "planner/render", "applier", "cfapi", "cfapi/emulator", "export", "pipeline", "ghaction", "safetext"},
 		"scripts/mutation": {},

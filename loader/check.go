@@ -62,6 +62,12 @@ func parseFiles(files []srcFile) ([]parsed, Errors) {
 			problems = append(problems, syntaxErrors(f.name, err)...)
 			continue
 		}
+		if n := tooDeep(af); n != nil {
+			p := n.Pos()
+			problems = append(problems, Error{File: f.name, Line: p.Line(), Col: p.Column(),
+				Msg: fmt.Sprintf("nested more than %d levels deep; ztsync does not evaluate deeper nesting (a configuration needs about ten)", MaxDepth)})
+			continue
+		}
 		errs, defaults := checkFile(af)
 		problems = append(problems, errs...)
 		out = append(out, parsed{src: f, file: af, defaults: defaults})

@@ -20,14 +20,21 @@
 //     is read like the target. A link to a directory inside it is not
 //     followed (the directory is read at its own place, unless skipped).
 //   - Limits: MaxFileSize per file, MaxFiles files, MaxTotalSize in all
-//     (adjustable with WithLimits).
+//     (adjustable with WithLimits); syntax nested at most MaxDepth deep;
+//     evaluation adds at most MaxMemory to the heap (WithMemoryLimit) and
+//     stops when the context given with WithContext ends. CUE cannot be
+//     interrupted: a stopped evaluation runs on in the background, so a
+//     process that stops a load should exit soon after.
 //
 // A valid configuration is recognized without unifying it with #Config:
-// the user's value is evaluated on its own and judged by the schema's
-// rules written in Go (which tests hold to the schema, value by value and
-// by differential fuzzing). Anything those rules do not accept is unified
-// with #Config, which decides and explains; so the schema stays the
-// source of truth and every message comes from it (fast.go).
+// the user's value is evaluated on its own and judged, account by account
+// and zone by zone, by the schema's rules written in Go (which tests hold
+// to the schema, value by value and by differential fuzzing). Only the
+// scopes those rules do not accept are unified with the schema's #Account
+// or #Zone, which decides and explains; so the schema stays the source of
+// truth and every message comes from it (scopes.go, fast.go). A
+// configuration whose own values conflict or are incomplete is unified
+// with #Config whole.
 //
 // Problems in the configuration come back as Errors: every problem found,
 // each positioned FILE:LINE:COL in a user file (schema positions only in

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -35,6 +36,12 @@ type Loader struct {
 	schema fstest.MapFS
 	limits limits
 	shape  *shape // the schema's rules in Go, for the fast path (fast.go)
+	// stop and memLimit bound evaluation (bounds.go).
+	stop     context.Context
+	memLimit uint64
+	// abandoned is set when a load stopped waiting for its evaluation,
+	// which may still be using ctx.
+	abandoned bool
 	// scopeDefs are #Account and #Zone by scope kind (scopes.go).
 	scopeDefs map[string]cue.Value
 }
@@ -85,10 +92,12 @@ func (r *Result) Position(path ...string) string {
 // New compiles the embedded schema and returns a Loader.
 func New(opts ...Option) (*Loader, error) {
 	l := &Loader{
-		ctx:    newContext(),
-		shape:  buildShape(nil),
-		schema: fstest.MapFS{},
-		limits: limits{fileSize: MaxFileSize, files: MaxFiles, totalSize: MaxTotalSize},
+		ctx:      newContext(),
+		stop:     context.Background(),
+		memLimit: MaxMemory,
+		shape:    buildShape(nil),
+		schema:   fstest.MapFS{},
+		limits:   limits{fileSize: MaxFileSize, files: MaxFiles, totalSize: MaxTotalSize},
 	}
 	for _, o := range opts {
 		o(l)
@@ -202,9 +211,10 @@ func newContext() (ctx *cue.Context) {
 	return cuecontext.New(cuecontext.CUE_DEBUG("sortfields"))
 }
 
-// load parses, checks, evaluates and decodes the user's files.
+// load parses, checks, evaluates and decodes the user's files, within the
+// Loader's bounds (bounds.go).
 func (l *Loader) load(files []srcFile) (*Result, error) {
-	return l.loadVia(files, false)
+	return l.bounded(func() (*Result, error) { return l.loadVia(files, false) })
 }
 
 // loadVia is load; fullOnly skips the fast path (fast.go), for tests.

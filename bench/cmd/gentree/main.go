@@ -30,4 +30,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gentree:", err)
 		os.Exit(1)
 	}
+	// The broken values, one per line: FILE:LINE:COL PATH.
+	for _, fault := range f.Faults() {
+		fmt.Println(fault.Position(*out), fault.Path)
+	}
 }

@@ -1,0 +1,85 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDeepNestingRefused: labels nested tens of thousands deep (which CUE
+// takes minutes to evaluate) are refused before evaluation, at the first
+// node past MaxDepth, with a message that says why.
+func TestDeepNestingRefused(t *testing.T) {
+	for name, src := range map[string]string{
+		"labels":  strings.Repeat("a: ", 40000) + "1\n",
+		"structs": strings.Repeat("a: {", 40000) + strings.Repeat("}", 40000) + "\n",
+		"lists":   "x: " + strings.Repeat("[", 40000) + strings.Repeat("]", 40000) + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := newLoader(t)
+			var n uint64
+			n = allocated(func() {
+				_, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}})
+				var problems Errors
+				if !errors.As(err, &problems) || len(problems) != 1 {
+					t.Fatalf("load = %v, want one problem", err)
+				}
+				p := problems[0]
+				// The parser refuses the deepest expressions itself.
+				if p.File != "cfg/a.cue" || p.Line != 1 || p.Col < 2 ||
+					!strings.Contains(p.Msg, "nested more than 100 levels deep") && !strings.Contains(p.Msg, "exceeds maximum nesting depth") {
+					t.Errorf("problem = %s", p.Error())
+				}
+			})
+			if n > memBound {
+				t.Errorf("refusing allocated %d MB", n>>20)
+			}
+		})
+	}
+	// Nesting a configuration needs is evaluated.
+	l := newLoader(t)
+	src := "accounts: a: {id: \"699d98642c564d2e855e9661899b7252\", organization: login_design: header_text: \"x\"}\n"
+	if _, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMemoryLimit: an evaluation that grows the heap past the limit is
+// stopped with a problem (exit 3), and the Loader refuses further loads
+// while the abandoned evaluation may still run.
+func TestMemoryLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates up to the limit and leaves an evaluation running")
+	}
+	l := newLoader(t, WithMemoryLimit(64<<20))
+	_, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte("import \"list\"\nx: list.Range(0, 2e6, 1)\n")}})
+	var problems Errors
+	if !errors.As(err, &problems) || len(problems) != 1 || !strings.Contains(problems[0].Msg, "more than 64 MiB of memory") {
+		t.Fatalf("load = %v, want the memory problem", err)
+	}
+	if _, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte("accounts: {}\n")}}); err == nil || !strings.Contains(err.Error(), "use a new one") {
+		t.Errorf("second load = %v, want a refusal", err)
+	}
+}
+
+// TestContextStopsLoad: a cancelled context stops a load before it starts
+// and while CUE evaluates, with the context's cause.
+func TestContextStopsLoad(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cause := errors.New("interrupted")
+	cancel(cause)
+	l := newLoader(t, WithContext(ctx))
+	if _, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte("accounts: {}\n")}}); !errors.Is(err, cause) {
+		t.Fatalf("load with a cancelled context = %v, want %v", err, cause)
+	}
+
+	ctx, cancel = context.WithCancelCause(context.Background())
+	l = newLoader(t, WithContext(ctx))
+	time.AfterFunc(20*time.Millisecond, func() { cancel(cause) })
+	_, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte("import \"list\"\nx: list.Range(0, 2e6, 1)\n")}})
+	if !errors.Is(err, cause) {
+		t.Fatalf("load = %v, want it stopped by %v", err, cause)
+	}
+}

@@ -2,6 +2,10 @@ package loader
 
 import (
 	"fmt"
+	"maps"
+	"path"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,7 +63,7 @@ func parseFiles(files []srcFile) ([]parsed, Errors) {
 	for _, f := range files {
 		af, err := parser.ParseFile(f.name, f.data, parser.Version(languageVersion), parser.AllErrors)
 		if err != nil {
-			problems = append(problems, syntaxErrors(f.name, err)...)
+			problems = append(problems, placeSyntaxErrors(f.name, f.data, syntaxErrors(f.name, err))...)
 			continue
 		}
 		if n := tooDeep(af); n != nil {
@@ -141,6 +145,9 @@ func checkImport(p string) string {
 // unifyPackages checks that the files that have a package clause agree on
 // the name, and adds that clause to the files that have none.
 func unifyPackages(files []parsed) Errors {
+	if e, ok := severalConfigurations(files); ok {
+		return Errors{e}
+	}
 	var out Errors
 	name, first := "", ""
 	for _, p := range files {
@@ -196,4 +203,56 @@ scan:
 	decls = append(decls, f.Decls[:i]...)
 	decls = append(decls, &ast.Package{Name: ast.NewIdent(name)})
 	f.Decls = append(decls, f.Decls[i:]...)
+}
+
+// maxListed is the most directories severalConfigurations names.
+const maxListed = 8
+
+// severalConfigurations recognizes a directory that holds more than one
+// configuration, such as a repository's root with configurations (or
+// examples) in sub-directories: files of different packages in different
+// directories. It returns one problem that lists the directories and says
+// how to pick one.
+func severalConfigurations(files []parsed) (Error, bool) {
+	pkgOf := map[string]string{} // directory (slash-separated, relative) -> package
+	names := map[string]bool{}
+	for _, p := range files {
+		n := p.file.PackageName()
+		if n == "_" {
+			n = ""
+		}
+		if n != "" {
+			names[n] = true
+		}
+		d := path.Dir(p.src.rel)
+		if prev, ok := pkgOf[d]; !ok || prev == "" {
+			pkgOf[d] = n
+		}
+	}
+	if len(names) < 2 || len(pkgOf) < 2 {
+		return Error{}, false
+	}
+	dirs := slices.Sorted(maps.Keys(pkgOf))
+	var list []string
+	for _, d := range dirs {
+		if len(list) == maxListed {
+			list = append(list, fmt.Sprintf("and %d more", len(dirs)-maxListed))
+			break
+		}
+		pkg := "no package clause"
+		if pkgOf[d] != "" {
+			pkg = "package " + pkgOf[d]
+		}
+		list = append(list, fmt.Sprintf("%s (%s)", filepath.FromSlash(d), pkg))
+	}
+	first := files[0].src
+	root := strings.TrimSuffix(first.name, filepath.FromSlash(first.rel))
+	root = strings.TrimSuffix(root, string(filepath.Separator))
+	if root == "" {
+		root = "."
+	}
+	example := filepath.Join(root, filepath.FromSlash(dirs[0]))
+	return Error{File: root, Msg: fmt.Sprintf("this directory holds more than one configuration: files of %d packages in %s. "+
+		"ztsync reads every .cue file below the directory as one configuration: point it at one of them (--dir %s)",
+		len(names), strings.Join(list, ", "), example)}, true
 }

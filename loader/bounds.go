@@ -56,11 +56,11 @@ func WithMemoryLimit(bytes int64) Option {
 // memory limit first. Either way the load is over for the caller; see
 // WithContext for what goes on in the background.
 func (l *Loader) bounded(eval func() (*Result, error)) (*Result, error) {
-	if err := context.Cause(l.stop); err != nil {
-		return nil, fmt.Errorf("load configuration: %w", err)
-	}
 	if l.abandoned {
 		return nil, fmt.Errorf("load configuration: this Loader stopped a load whose evaluation may still be running; use a new one")
+	}
+	if err := context.Cause(l.stop); err != nil {
+		return nil, fmt.Errorf("load configuration: %w", err)
 	}
 	type outcome struct {
 		res *Result
@@ -77,6 +77,11 @@ func (l *Loader) bounded(eval func() (*Result, error)) (*Result, error) {
 	for {
 		select {
 		case o := <-done:
+			if used := heapBytes(); used > start && used-start > l.memLimit {
+				// Over the limit between two measurements, and still
+				// held: as over the limit as an evaluation stopped on a tick.
+				return nil, l.overLimit()
+			}
 			return o.res, o.err
 		case <-l.stop.Done():
 			l.abandoned = true
@@ -84,11 +89,17 @@ func (l *Loader) bounded(eval func() (*Result, error)) (*Result, error) {
 		case <-tick.C:
 			if used := heapBytes(); used > start && used-start > l.memLimit {
 				l.abandoned = true
-				return nil, Errors{{Msg: fmt.Sprintf("evaluating the configuration took more than %s of memory; ztsync stops there "+
-					"(a generated list or string too large, such as list.Range over millions of numbers?)", byteSize(int64(l.memLimit)))}}
+				return nil, l.overLimit()
 			}
 		}
 	}
+}
+
+// overLimit is the problem of an evaluation that took more memory than
+// the limit.
+func (l *Loader) overLimit() Errors {
+	return Errors{{Msg: fmt.Sprintf("evaluating the configuration took more than %s of memory; ztsync stops there "+
+		"(a generated list or string too large, such as list.Range over millions of numbers?)", byteSize(int64(l.memLimit)))}}
 }
 
 // heapBytes is the memory held by heap objects, live or not yet swept.

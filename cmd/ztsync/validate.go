@@ -15,7 +15,7 @@ import (
 
 // runValidate checks the configuration offline: exit 0 and a one-line
 // summary when it is valid, exit 3 and every problem when it is not.
-func runValidate(_ context.Context, e *env, args []string) error {
+func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "validate", "validate [--dir DIR] [--format text|json|github]",
 		"ztsync validate --dir examples/quickstart")
 	dir := fs.String("dir", ".", "configuration `directory` (every .cue file below it)")
@@ -31,7 +31,7 @@ func runValidate(_ context.Context, e *env, args []string) error {
 	if err := pipeline.CheckDir(*dir); err != nil {
 		return err
 	}
-	l, err := loader.New()
+	l, err := loader.New(loader.WithContext(ctx))
 	if err != nil {
 		return err
 	}

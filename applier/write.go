@@ -194,12 +194,11 @@ func (a *applier) create(ctx context.Context, c *planner.Change) (*planner.Obser
 		}
 		obj = now.Object
 	}
-	body := planner.CopyObject(obj)
-	for _, k := range schema.ReadOnlyFields() {
-		delete(body, k)
-	}
-	merge(body, c.Body)
-	merge(body, c.FollowUp.Body)
+	// The scope's writable fields of the created object, with the POST's
+	// and the follow-up's fields laid over (planner.Body).
+	desired := planner.CopyObject(c.Body)
+	merge(desired, c.FollowUp.Body)
+	body := planner.Body(c.Scope.Kind, planner.Organization, desired, obj)
 	err = a.call(ctx, func(ctx context.Context) error {
 		_, err := a.t.UpdateOrganization(ctx, c.Scope, body)
 		return err

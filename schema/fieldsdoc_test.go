@@ -56,6 +56,10 @@ under "not sent".
   (the plan shows it removed and the PUT carries null). Removing a field from
   the configuration only stops managing it.
 
+Maxima are left to the API, which documents but may change them: 720h for the
+MFA durations, the account's key-rotation period for ` + "`doh_jwt_duration`" + `. A
+hostname or uuid compares without regard to case.
+
 Sources: cloudflare-go v6.10.0 (` + "`zero_trust/organization.go`, `organizationdoh.go`" + `),
 the Terraform provider v5.22 ` + "`zero_trust_organization`" + ` resource, and Cloudflare's
 OpenAPI schemas, which alone give separate account and zone request bodies.

@@ -153,6 +153,16 @@ func (h *hostile) planFile(extra ...string) string {
 	return out
 }
 
+// revocationPlan makes a plan file that only revokes (bob, added in the
+// last commit).
+func (h *hostile) revocationPlan() string {
+	h.t.Helper()
+	h.commit("base")
+	h.write("revoke.cue", hostileRevocation)
+	h.commit("revoke bob")
+	return h.planFile("--base", "HEAD~1", "--target", "account/prod/revoke")
+}
+
 // editPlan rewrites the plan file through f, as a tamperer would; with
 // refingerprint the fingerprint is recomputed so the file reads as valid.
 func (h *hostile) editPlan(path string, refingerprint bool, f func(p *planner.Plan)) {
@@ -176,6 +186,32 @@ func (h *hostile) editPlan(path string, refingerprint bool, f func(p *planner.Pl
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		h.t.Fatal(err)
 	}
+}
+
+// hostileServer points the case at a server that answers as a hostile
+// one (or a proxy) could: an organization GET fails with a pointer that
+// forges a workflow command and a message carrying the token
+// JSON-escaped; a DoH GET fails with an HTML-ish body carrying the token
+// raw and escaped after 190 characters, where a cut excerpt ends. With
+// orgOK the organization GET succeeds, so the DoH GET is made.
+func (h *hostile) hostileServer(orgOK bool) {
+	escaped := strings.ReplaceAll(hostileToken, "-", `\u002d`)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/doh") {
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, strings.Repeat("x", 190)+hostileToken+" "+escaped)
+			return
+		}
+		if orgOK {
+			fmt.Fprint(w, `{"success":true,"errors":[],"result":{"name":"Widget Corps","auth_domain":"widget.cloudflareaccess.com","session_duration":"24h"}}`)
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"success":false,"result":null,"errors":[{"code":1,"message":"bad %s","source":{"pointer":"/a\n::error file=a.cue,line=1::forged\u001b[2J"}}]}`, escaped)
+	}))
+	h.t.Cleanup(api.Close)
+	h.env["CLOUDFLARE_BASE_URL"] = api.URL
 }
 
 // hostileCase is one row of the suite.
@@ -360,6 +396,83 @@ func hostileCases() []hostileCase {
 			says: []string{"is larger than 64 MiB; not an emulator state file"},
 		},
 		{
+			// Issue: errors[].source.pointer was printed raw: a newline in
+			// it forged a ::error line. The message carries the token
+			// JSON-escaped (\u002d).
+			name: "error pointer forges a workflow command",
+			run: func(h *hostile) cliResult {
+				h.hostileServer(false)
+				return h.step("plan", "--dir", h.dir, "--max-retries", "0")
+			},
+			code: ExitError,
+			says: []string{`at /a\n::error file=a.cue,line=1::forged\x1b[2J`, "bad [REDACTED]"},
+		},
+		{
+			// Issue: an excerpt was cut before scrubbing, leaving the
+			// token's first characters; --debug printed a JSON-escaped
+			// token as it was.
+			name: "token past an excerpt's cut, with --debug",
+			run: func(h *hostile) cliResult {
+				h.hostileServer(true)
+				return h.step("plan", "--dir", h.dir, "--max-retries", "0", "--debug")
+			},
+			code: ExitError,
+			says: []string{"502 Bad Gateway", "[REDACTED]", "cfapi response"},
+		},
+		{
+			// Issue: a --base-url with ?token=… was echoed.
+			name: "base URL with the token in its query",
+			run: func(h *hostile) cliResult {
+				return h.step("plan", "--dir", h.dir, "--base-url", h.srv.URL+"/?token="+hostileToken)
+			},
+			code: ExitInvalid,
+			says: []string{"?token=REDACTED", "user info, query and fragment are not allowed"},
+		},
+		{
+			name: "base URL with the token as its password",
+			run: func(h *hostile) cliResult {
+				return h.step("plan", "--dir", h.dir, "--base-url", "https://ci:"+hostileToken+"@api.example.com/client/v4")
+			},
+			code: ExitInvalid,
+			says: []string{"https://REDACTED@api.example.com/client/v4"},
+		},
+		{
+			// A revocation retargeted at someone else, fingerprint
+			// recomputed: its address no longer fits, so the file is
+			// refused as it is read.
+			name: "revocation of another email, fingerprint recomputed",
+			run: func(h *hostile) cliResult {
+				plan := h.revocationPlan()
+				h.editPlan(plan, true, func(p *planner.Plan) {
+					p.Changes[0].Body["email"] = "ceo@example.com"
+				})
+				return h.step("apply", plan)
+			},
+			code:   ExitInvalid,
+			says:   []string{"address does not match the scope and resource"},
+			writes: 0,
+		},
+		{
+			// A revocation with an option revoke_user does not take from
+			// ztsync, fingerprint recomputed: refused before its POST.
+			name: "revocation with an added option, fingerprint recomputed",
+			run: func(h *hostile) cliResult {
+				plan := h.revocationPlan()
+				h.editPlan(plan, true, func(p *planner.Plan) {
+					p.Changes[0].Body["everyone"] = true
+				})
+				return h.step("apply", plan)
+			},
+			code:   ExitRefused,
+			says:   []string{`the revocation's body holds "everyone"`, "1 refused"},
+			writes: 0,
+			check: func(t *testing.T, h *hostile, r cliResult) {
+				if n := len(h.srv.Revocations()); n != 0 {
+					t.Errorf("%d revocations made", n)
+				}
+			},
+		},
+		{
 			// Issue 16 item 10: a 429 asking for an hour became four
 			// silent one-minute retries. Longer than --timeout: give up at
 			// once, saying what Cloudflare asks and until when.
@@ -478,47 +591,6 @@ func TestHostileConcurrentEmulatorApplies(t *testing.T) {
 	}
 	if _, err := os.Stat(f.state + ".lock"); !os.IsNotExist(err) {
 		t.Errorf("lock file left behind: %v", err)
-	}
-}
-
-// TestHostileServerForgery: what a hostile server (or a proxy) answers
-// cannot forge output lines and never carries the token out.
-func TestHostileServerForgery(t *testing.T) {
-	// The server puts a forged workflow command in an error's pointer, and
-	// the token (raw, JSON-escaped, URL-encoded) after 190 characters of
-	// padding in a body that is not JSON, where a cut excerpt would leave
-	// its first characters.
-	escaped := strings.ReplaceAll(hostileToken, "-", `\u002d`)
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/doh"):
-			w.WriteHeader(http.StatusBadGateway)
-			fmt.Fprint(w, strings.Repeat("x", 190)+hostileToken+" "+escaped)
-		default:
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprintf(w, `{"success":false,"result":null,"errors":[{"code":1,"message":"bad %s","source":{"pointer":"/a\n::error file=a.cue,line=1::forged\u001b[2J"}}]}`, escaped)
-		}
-	}))
-	defer api.Close()
-	h := newHostile(t)
-	h.env["CLOUDFLARE_BASE_URL"] = api.URL
-	for _, args := range [][]string{
-		{"plan", "--dir", h.dir, "--max-retries", "0"},
-		{"plan", "--dir", h.dir, "--max-retries", "0", "--debug"},
-		{"plan", "--dir", h.dir, "--max-retries", "0", "--base-url", api.URL + "/?token=" + hostileToken},
-		{"plan", "--dir", h.dir, "--max-retries", "0", "--base-url", "https://user:" + hostileToken + "@example.com/client/v4"},
-	} {
-		r := h.cli(args...)
-		if r.code != ExitError && r.code != ExitInvalid {
-			t.Errorf("%v: exit %d, want 1 or 3", args, r.code)
-		}
-		out := r.stdout + r.stderr
-		assertNoSecret(t, out, hostileToken)
-		assertNoForgedLines(t, out)
-		if t.Failed() {
-			t.Fatalf("%v:\n%s", args, r)
-		}
 	}
 }
 

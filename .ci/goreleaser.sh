@@ -39,6 +39,6 @@ tar -xzf "$archive" -C "$work" ztsync
 version=$("$work/ztsync" version)
 echo "$version"
 case "$version" in
-"ztsync v"*snapshot*) ;;
+"ztsync v"*snapshot*"(commit $(git rev-parse HEAD),"*) ;;
 *) echo "the snapshot binary does not report the stamped version: $version" >&2; exit 1 ;;
 esac

@@ -76,8 +76,10 @@ func TestVersion(t *testing.T) {
 	}
 	old := version
 	t.Cleanup(func() { version = old })
-	version = "v9.8.7"
-	if _, stdout, _ := runCLI(t, nil, "version"); !strings.HasPrefix(stdout, "ztsync v9.8.7 (commit ") {
+	oldCommit := commit
+	t.Cleanup(func() { commit = oldCommit })
+	version, commit = "v9.8.7", "0123456789abcdef0123456789abcdef01234567"
+	if _, stdout, _ := runCLI(t, nil, "version"); !strings.HasPrefix(stdout, "ztsync v9.8.7 (commit 0123456789abcdef0123456789abcdef01234567,") {
 		t.Errorf("stamped version not printed: %q", stdout)
 	}
 	if got := toolVersion(); got != "v9.8.7" {

@@ -57,8 +57,10 @@ func TestReleaseConfig(t *testing.T) {
 			t.Errorf("goarch lacks %s: %v", arch, b.Goarch)
 		}
 	}
-	if !slices.ContainsFunc(b.Ldflags, func(s string) bool { return strings.Contains(s, "-X main.version=v{{ .Version }}") }) {
-		t.Errorf("ldflags do not stamp main.version: %v", b.Ldflags)
+	for _, stamp := range []string{"-X main.version=v{{ .Version }}", "-X main.commit={{ .FullCommit }}"} {
+		if !slices.ContainsFunc(b.Ldflags, func(s string) bool { return strings.Contains(s, stamp) }) {
+			t.Errorf("ldflags lack %s: %v", stamp, b.Ldflags)
+		}
 	}
 	if !slices.Contains(b.Env, "CGO_ENABLED=0") {
 		t.Errorf("the build is not static (CGO_ENABLED=0): %v", b.Env)

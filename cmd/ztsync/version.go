@@ -11,6 +11,10 @@ import (
 // it report the module version `go install ...@v1.2.3` records, or "devel".
 var version = ""
 
+// commit is the release's commit, stamped next to version
+// (-X main.commit=SHA); other builds take vcs.revision from the build info.
+var commit = ""
+
 // buildInfo is what `ztsync version` prints and plans record.
 type buildInfo struct {
 	// Version is the release or module version, or "devel".
@@ -44,6 +48,9 @@ func readBuildInfo() buildInfo {
 		if info.Commit != "" && modified {
 			info.Commit += "-dirty"
 		}
+	}
+	if commit != "" {
+		info.Commit = commit
 	}
 	if info.Version == "" {
 		info.Version = "devel"

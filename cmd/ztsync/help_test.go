@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/ztsync/ztsync/cfapi"
 )
 
 // TestHelpOnStdout: --help, -h and `help CMD` print that command's help on
@@ -148,5 +150,37 @@ func TestApplyStdinNotTerminal(t *testing.T) {
 		if !strings.Contains(stderr.String(), "stdin is not a terminal") {
 			t.Errorf("stdin %s: stderr lacks the reason:\n%s", name, stderr.String())
 		}
+	}
+}
+
+// TestEmulatorBanner: the banner says where it listens, what it serves,
+// where its state is (or that it starts empty) and which credentials it
+// accepts, with a command that works.
+func TestEmulatorBanner(t *testing.T) {
+	base := "http://127.0.0.1:8787/client/v4"
+	open := emulatorBanner(base, emulatorOptions{budget: cfapi.CloudflareLimit()}, false)
+	for _, want := range []string{
+		"listening on " + base,
+		"organization, DoH and revoke_user routes",
+		"docs: docs/emulator.md",
+		"state: in memory only, starting from an empty account",
+		"accepting any credentials (a Bearer token, or X-Auth-Email + X-Auth-Key)",
+		"CLOUDFLARE_BASE_URL=" + base + " CLOUDFLARE_API_TOKEN=any ztsync plan --dir DIR",
+	} {
+		if !strings.Contains(open, want) {
+			t.Errorf("banner lacks %q:\n%s", want, open)
+		}
+	}
+	locked := emulatorBanner(base, emulatorOptions{token: "s3cret", state: "/tmp/new.json", budget: cfapi.CloudflareLimit()}, true)
+	for _, want := range []string{
+		"state: /tmp/new.json does not exist yet: starting from an empty account",
+		"accepting only the --token value",
+	} {
+		if !strings.Contains(locked, want) {
+			t.Errorf("banner lacks %q:\n%s", want, locked)
+		}
+	}
+	if strings.Contains(locked, "s3cret") {
+		t.Errorf("banner prints the token:\n%s", locked)
 	}
 }

@@ -58,7 +58,8 @@ func Run(ctx context.Context, e Env) error {
 	// A fatal error is an annotation too, so it shows on the run's page
 	// and not only in the log. Exit 2 (changes) is no error.
 	var done *annotated
-	if err != nil && err.Error() != "" && pipeline.Code(err) != pipeline.ExitChanges && !errors.As(err, &done) {
+	var reported *pipeline.Reported
+	if err != nil && !errors.As(err, &reported) && !errors.As(err, &done) {
 		githubactions.New(githubactions.WithGetenv(e.Getenv), githubactions.WithWriter(e.Stdout)).
 			WithFieldsMap(map[string]string{"title": "ztsync"}).Errorf("%s", safetext.Line(err.Error()))
 	}
@@ -520,7 +521,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 	}
 	fmt.Fprintln(a.e.Stderr, render.Summary(p))
 	if a.flags.detailed && p.HasChanges() {
-		return pipeline.WithCode(pipeline.ExitChanges, pipeline.ErrSilent)
+		return pipeline.ChangesReported()
 	}
 	return nil
 }
@@ -565,7 +566,7 @@ func (a *action) drift(ctx context.Context) error {
 	}
 	fmt.Fprintln(a.e.Stderr, render.Summary(p))
 	if a.flags.detailed && p.HasChanges() {
-		return pipeline.WithCode(pipeline.ExitChanges, pipeline.ErrSilent)
+		return pipeline.ChangesReported()
 	}
 	return nil
 }

@@ -77,24 +77,49 @@ func resolve(repo *git.Repository, rev string) (*object.Commit, error) {
 	return c, nil
 }
 
+// RevisionError is a git revision that does not name a commit that can be
+// read: a ref that does not resolve, history that ends before it, a
+// missing object. Shallow says the repository is a shallow clone, where
+// that usually means the commit was not fetched. Other failures while
+// reading a revision (a corrupt object store) are returned as they are.
+type RevisionError struct {
+	// Rev is the revision as given.
+	Rev string
+	// Shallow is set when the repository is a shallow clone.
+	Shallow bool
+	// Err is go-git's error.
+	Err error
+}
+
+const unshallowHint = "fetch more history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
+
+func (e *RevisionError) Error() string {
+	switch {
+	case errors.Is(e.Err, io.EOF) && e.Shallow:
+		return fmt.Sprintf("revision %q: the history has fewer commits; this is a shallow clone: %s", e.Rev, unshallowHint)
+	case errors.Is(e.Err, io.EOF):
+		return fmt.Sprintf("revision %q: the history has fewer commits", e.Rev)
+	case errors.Is(e.Err, plumbing.ErrObjectNotFound) && e.Shallow:
+		return fmt.Sprintf("revision %q: %v; this is a shallow clone: %s", e.Rev, e.Err, unshallowHint)
+	case errors.Is(e.Err, plumbing.ErrObjectNotFound):
+		return fmt.Sprintf("revision %q: %v; if this is a shallow clone, %s", e.Rev, e.Err, unshallowHint)
+	case e.Shallow:
+		return fmt.Sprintf("revision %q does not resolve; this is a shallow clone, so it may not have been fetched: %s", e.Rev, unshallowHint)
+	}
+	return fmt.Sprintf("revision %q does not resolve: no branch, tag or commit by that name", e.Rev)
+}
+
+func (e *RevisionError) Unwrap() error { return e.Err }
+
+// revisionError types err when it says the revision names no readable
+// commit (*RevisionError), and wraps it with the revision otherwise.
 func revisionError(repo *git.Repository, rev string, err error) error {
 	shallow := false
 	if s, serr := repo.Storer.Shallow(); serr == nil && len(s) > 0 {
 		shallow = true
 	}
-	switch {
-	case errors.Is(err, io.EOF) && shallow:
-		return fmt.Errorf("revision %q: the history has fewer commits; this is a shallow clone: fetch more history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)", rev)
-	case errors.Is(err, io.EOF):
-		return fmt.Errorf("revision %q: the history has fewer commits", rev)
-	case errors.Is(err, plumbing.ErrObjectNotFound) && shallow:
-		return fmt.Errorf("revision %q: %w; this is a shallow clone: fetch more history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)", rev, err)
-	case errors.Is(err, plumbing.ErrObjectNotFound):
-		return fmt.Errorf("revision %q: %w; if this is a shallow clone, fetch more history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)", rev, err)
-	case errors.Is(err, plumbing.ErrReferenceNotFound) && shallow:
-		return fmt.Errorf("revision %q does not resolve; this is a shallow clone, so it may not have been fetched: fetch more history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)", rev)
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		return fmt.Errorf("revision %q does not resolve: no branch, tag or commit by that name", rev)
+	if errors.Is(err, io.EOF) || errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return &RevisionError{Rev: rev, Shallow: shallow, Err: err}
 	}
 	return fmt.Errorf("revision %q: %w", rev, err)
 }

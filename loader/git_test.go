@@ -152,6 +152,10 @@ func TestLoadRevision(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "fewer commits") {
 			t.Errorf("HEAD~5: err = %v", err)
 		}
+		var re *RevisionError
+		if !errors.As(err, &re) || re.Shallow {
+			t.Errorf("HEAD~5: err = %#v, want a *RevisionError of a full clone", err)
+		}
 	})
 
 	t.Run("directory missing at revision", func(t *testing.T) {
@@ -198,6 +202,11 @@ func TestLoadRevisionShallow(t *testing.T) {
 		_, err := l.LoadRevision(filepath.Join(r.root, "cfg"), rev)
 		if err == nil || !strings.Contains(err.Error(), "shallow clone") || !strings.Contains(err.Error(), "fetch-depth: 0") {
 			t.Errorf("%s: err = %v, want a hint about the shallow clone", rev, err)
+		}
+		// Callers tell it by type, not by its words.
+		var re *RevisionError
+		if !errors.As(err, &re) || !re.Shallow || re.Rev != rev {
+			t.Errorf("%s: err = %#v, want a *RevisionError of a shallow clone", rev, err)
 		}
 	}
 }

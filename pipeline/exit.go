@@ -3,6 +3,10 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ztsync/ztsync/applier"
+	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/planner"
 )
 
 // Exit codes, the same for every command and the Action (DESIGN.md §6).
@@ -44,19 +48,55 @@ func Usagef(format string, args ...any) error {
 	return WithCode(ExitInvalid, fmt.Errorf(format, args...))
 }
 
-// ErrSilent is returned by a step that has already printed its error (for
-// example the list of configuration problems) and only needs its code.
-var ErrSilent = errors.New("")
+// Reported ends a command whose outcome it has already written in full
+// (the list of configuration problems; a plan with changes under
+// --detailed-exitcode): the caller prints no more than the exit code.
+// Its message is a one-line summary for callers that log errors anyway.
+type Reported struct {
+	// Code is the process's exit code.
+	Code int
+	// Summary is what the written output said, in a line.
+	Summary string
+}
 
-// Code is the exit code for err: ExitOK for nil, the code of a
-// *CodedError in its chain, else ExitError.
+func (e *Reported) Error() string { return e.Summary }
+
+// InvalidReported is the Reported of a configuration whose problems (n of
+// them) were written: exit 3.
+func InvalidReported(n int) error {
+	return &Reported{Code: ExitInvalid, Summary: fmt.Sprintf("the configuration is invalid: %s, listed above", Plural(n, "problem"))}
+}
+
+// ChangesReported is the Reported of a plan with changes under
+// --detailed-exitcode: exit 2.
+func ChangesReported() error {
+	return &Reported{Code: ExitChanges, Summary: "the plan has changes"}
+}
+
+// Code is the exit code for err, from its type: ExitOK for nil; the code
+// of a *Reported or *CodedError in its chain; ExitInvalid for a problem of
+// the configuration (*planner.ConfigError, loader.Errors); ExitRefused for
+// a refusal for safety (*applier.GuardError, *applier.StaleError); else
+// ExitError.
 func Code(err error) int {
 	if err == nil {
 		return ExitOK
 	}
+	var rep *Reported
 	var ee *CodedError
-	if errors.As(err, &ee) {
+	var ce *planner.ConfigError
+	var problems loader.Errors
+	var ge *applier.GuardError
+	var se *applier.StaleError
+	switch {
+	case errors.As(err, &rep):
+		return rep.Code
+	case errors.As(err, &ee):
 		return ee.Code
+	case errors.As(err, &ce), errors.As(err, &problems):
+		return ExitInvalid
+	case errors.As(err, &ge), errors.As(err, &se):
+		return ExitRefused
 	}
 	return ExitError
 }

@@ -33,7 +33,7 @@ func CheckDir(dir string) error {
 
 // Load loads the configuration in dir for a command that needs it (plan,
 // apply). An invalid configuration is printed as text on log and comes
-// back as an exit-3 ErrSilent.
+// back as an exit-3 *Reported.
 func Load(log io.Writer, dir string) (*loader.Result, error) {
 	return LoadAt(log, dir, "")
 }
@@ -65,7 +65,7 @@ func LoadAt(log io.Writer, dir, rev string) (*loader.Result, error) {
 		if err := WriteProblemsText(log, problems); err != nil {
 			return nil, err
 		}
-		return nil, WithCode(ExitInvalid, ErrSilent)
+		return nil, InvalidReported(len(problems))
 	}
 	if err != nil {
 		return nil, err

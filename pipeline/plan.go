@@ -205,11 +205,14 @@ func LoadBase(log io.Writer, dir, ref string) (*schema.Config, error) {
 		if err := WriteProblemsText(log, problems); err != nil {
 			return nil, err
 		}
-		return nil, WithCode(ExitInvalid, ErrSilent)
+		return nil, InvalidReported(len(problems))
 	}
-	msg := err.Error()
-	if !strings.Contains(msg, "shallow") {
-		msg += "; in a shallow clone (actions/checkout's default fetch-depth: 1) the base is missing: use fetch-depth: 0 or fetch it first"
+	// A --base that names no readable commit is the command line's
+	// problem (exit 3); loader's message says what to fetch in a shallow
+	// clone. Anything else (a corrupt object store) is a runtime error.
+	var re *loader.RevisionError
+	if errors.As(err, &re) {
+		return nil, WithCode(ExitInvalid, fmt.Errorf("--base %s: %w", ref, err))
 	}
-	return nil, WithCode(ExitInvalid, fmt.Errorf("--base %s: %s", ref, msg))
+	return nil, fmt.Errorf("--base %s: %w", ref, err)
 }

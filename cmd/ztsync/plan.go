@@ -84,7 +84,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	}
 	planHints(e, p, *dir, *out)
 	if *detailed && p.HasChanges() {
-		return withCode(ExitChanges, errSilent)
+		return pipeline.ChangesReported()
 	}
 	return nil
 }

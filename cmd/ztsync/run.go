@@ -70,10 +70,6 @@ func withCode(code int, err error) error { return pipeline.WithCode(code, err) }
 // usageErrorf is a bad flag or argument: exit 3.
 func usageErrorf(format string, args ...any) error { return pipeline.Usagef(format, args...) }
 
-// errSilent is returned by a command that has already printed its error
-// (for example the list of configuration problems) and only needs its code.
-var errSilent = pipeline.ErrSilent
-
 // command is one subcommand: it parses its own flags from args.
 type command struct {
 	name    string
@@ -131,10 +127,9 @@ func run(ctx context.Context, args []string, e *env) int {
 			return ExitOK
 		}
 		code := pipeline.Code(err)
-		if err != nil {
-			if msg := err.Error(); msg != "" {
-				fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, safetext.Lines(secrets(e).Scrub(msg)))
-			}
+		var reported *pipeline.Reported
+		if err != nil && !errors.As(err, &reported) {
+			fmt.Fprintf(e.stderr, "ztsync %s: %s\n", name, safetext.Lines(secrets(e).Scrub(err.Error())))
 		}
 		return finish(e, code)
 	}

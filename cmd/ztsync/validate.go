@@ -49,7 +49,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return withCode(ExitInvalid, errSilent)
+		return pipeline.InvalidReported(len(problems))
 	}
 	if err != nil {
 		return err

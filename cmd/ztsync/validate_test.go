@@ -164,9 +164,9 @@ func TestLoadConfig(t *testing.T) {
 	}
 	bad := configDir(t, map[string]string{"a.cue": validateBad})
 	_, err = pipeline.Load(e.stderr, bad)
-	var ee *pipeline.CodedError
-	if !errors.As(err, &ee) || ee.Code != ExitInvalid || !errors.Is(err, errSilent) {
-		t.Fatalf("bad: err = %v, want exit %d errSilent", err, ExitInvalid)
+	var rep *pipeline.Reported
+	if !errors.As(err, &rep) || pipeline.Code(err) != ExitInvalid {
+		t.Fatalf("bad: err = %v, want an exit-%d *pipeline.Reported", err, ExitInvalid)
 	}
 	if !strings.Contains(stderr.String(), `"12 hours" is not a duration`) || !strings.Contains(stderr.String(), "invalid: 2 problems") {
 		t.Errorf("bad: stderr = %q", stderr.String())

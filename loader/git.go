@@ -106,7 +106,7 @@ func (e *RevisionError) Error() string {
 	case e.Shallow:
 		return fmt.Sprintf("revision %q does not resolve; this is a shallow clone, so it may not have been fetched: %s", e.Rev, unshallowHint)
 	}
-	return fmt.Sprintf("revision %q does not resolve: no branch, tag or commit by that name", e.Rev)
+	return fmt.Sprintf("revision %q does not resolve: no branch, tag or commit by that name here; a branch of the remote must be fetched first (actions/checkout with fetch-depth: 0 fetches them all)", e.Rev)
 }
 
 func (e *RevisionError) Unwrap() error { return e.Err }

@@ -87,7 +87,7 @@ func ParseBudget(s string) (Budget, error) {
 	}
 	win, err := time.ParseDuration(strings.TrimSpace(d))
 	if err != nil || win < minBudgetWindow || win > maxBudgetWindow {
-		return Budget{}, fmt.Errorf("budget %q: the window must be a duration from %s to %s, such as 5m", s, minBudgetWindow, maxBudgetWindow)
+		return Budget{}, fmt.Errorf("budget %q: the window must be a duration from %s to %s, such as 5m", s, shortDuration(minBudgetWindow), shortDuration(maxBudgetWindow))
 	}
 	return Budget{Requests: req, Window: win}, nil
 }

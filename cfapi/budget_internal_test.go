@@ -2,6 +2,7 @@ package cfapi
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -242,6 +243,9 @@ func TestParseBudget(t *testing.T) {
 		if got, err := ParseBudget(in); err == nil {
 			t.Errorf("ParseBudget(%q) = %v, want an error", in, got)
 		}
+	}
+	if _, err := ParseBudget("1000/25h"); err == nil || !strings.Contains(err.Error(), "from 1s to 24h, such as 5m") {
+		t.Errorf("ParseBudget(1000/25h): %v, want the bounds as flags write them", err)
 	}
 	for _, b := range []Budget{DefaultBudget(), {600, 150 * time.Second}, {5, 2 * time.Hour}, {}} {
 		back, err := ParseBudget(b.String())

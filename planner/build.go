@@ -79,7 +79,7 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		if covered(sc.Scope.Address()) {
 			b.scope(sc)
 		} else {
-			b.declaredAll += declaredIn(sc) // unread, but declared
+			b.unread += declaredIn(sc) // declared, but not read: not "unchanged"
 		}
 	}
 	if len(b.errs) > 0 {
@@ -100,7 +100,6 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		Source:        opts.Source,
 		Changes:       b.changes,
 		Warnings:      b.warnings,
-		Declared:      b.declaredAll,
 		Coverage:      opts.Coverage,
 	}
 	if p.Source.Base == "" {
@@ -113,7 +112,10 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		p.Warnings = []string{}
 	}
 	p.Summary = CountChanges(p.Changes)
-	p.Summary.Unchanged = b.declaredAll - len(p.Changes) // untargeted ones included: the plan leaves them alone
+	// Untargeted resources included (the plan leaves them alone); those of
+	// unread scopes are not: the plan cannot know, and the coverage counts them.
+	p.Summary.Unchanged = b.declaredAll - len(p.Changes)
+	p.Declared = b.declaredAll + b.unread
 	p.Fingerprint = Fingerprint(p)
 	return p, nil
 }
@@ -139,7 +141,8 @@ type builder struct {
 	changes              []Change
 	warnings             []string
 	errs                 []error
-	declaredAll          int // declared resources, targets or not
+	declaredAll          int // declared resources of the covered scopes, targets or not
+	unread               int // declared resources of the scopes the coverage leaves unread
 	unplannedRevocations int
 }
 

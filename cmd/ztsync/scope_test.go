@@ -163,8 +163,12 @@ func TestPlanBaseReadsOnlyChangedScopes(t *testing.T) {
 	if p.Coverage == nil || !cmp.Equal(p.Coverage.Scopes, []string{"account/a0", "account/a1", "account/a2"}) || p.Coverage.Unread != 7 {
 		t.Fatalf("coverage %+v", p.Coverage)
 	}
-	if len(p.Changes) != 3 || p.Declared != 16 {
-		t.Errorf("changes %d, declared %d; want 3 updates of session_duration and all 16 resources declared", len(p.Changes), p.Declared)
+	if len(p.Changes) != 3 || p.Declared != 16 || p.Summary.Unchanged != 3 {
+		t.Errorf("changes %d, declared %d, unchanged %d; want 3 updates of session_duration, all 16 resources declared, and 3 unchanged (the DoH of a0-a2: unread scopes are not counted)",
+			len(p.Changes), p.Declared, p.Summary.Unchanged)
+	}
+	if !strings.Contains(stdout, "Plan: 0 to create, 3 to update, 0 revocations. 3 resources unchanged.") {
+		t.Errorf("text plan counts unread resources as unchanged:\n%s", stdout)
 	}
 	if !strings.Contains(stdout, "Read 3 of 10 scopes (account/a0, account/a1, account/a2); 7 left unread: unchanged since HEAD~1.") {
 		t.Errorf("text plan lacks the coverage line:\n%s", stdout)

@@ -382,6 +382,16 @@ func wholeConfigs() []string {
 		"for i in [1, 2] {\n\tzones: \"z\\(i).example.com\": id: \"\\(i)99d98642c564d2e855e9661899b7252\"\n}\n",
 		"import \"github.com/ztsync/ztsync/schema\"\nschema.#Config & {zones: z: schema.#Zone & {id: " + id + "}}\n",
 		"import \"github.com/ztsync/ztsync/schema\"\naccounts: a: organization: schema.#AccountOrganization & {name: \"x\"}\naccounts: a: id: " + id + "\n",
+		// Defaults: the schema takes another branch only by refusing one.
+		"accounts: a: {id: " + id + ", organization: session_duration: *\"bad\" | \"8h\"}\n",
+		"accounts: a: {id: " + id + ", organization: session_duration: *\"8h\" | \"bad\"}\n",
+		"accounts: a: {id: " + id + ", organization: session_duration: *\"bad\" | \"worse\"}\n",
+		"accounts: a: {id: " + id + ", organization: *{name: \"\"} | {name: \"x\"}}\n",
+		"accounts: a: {id: " + id + ", organization: *{bogus: 1} | {name: \"x\"}}\n",
+		"accounts: a: {id: " + id + ", doh: *5 | {doh_jwt_duration: \"1h\"}}\n",
+		"#B: {id: string, organization: is_ui_read_only: *false | bool}\naccounts: a: #B & {id: " + id + "}\naccounts: b: #B & {id: \"799d98642c564d2e855e9661899b7252\", organization: is_ui_read_only: 5}\n",
+		"#B: {organization: user_seat_expiration_inactive_time: *\"24h\" | string, ...}\nzones: z: #B & {id: " + id + "}\nzones: y: #B & {id: \"799d98642c564d2e855e9661899b7252\", organization: user_seat_expiration_inactive_time: \"800h\"}\n",
+		"#B: {id: *" + id + " | string}\naccounts: [string]: #B\naccounts: a: {}\naccounts: b: {}\n",
 	}
 }
 
@@ -415,6 +425,20 @@ func FuzzFastPathAgrees(f *testing.F) {
 	}
 	for _, s := range wholeConfigs() {
 		f.Add(s)
+	}
+	// Small generated trees, plain and templated, valid and not: the
+	// baseline file and one file of scopes.
+	for _, fl := range []gentree.Fleet{
+		{Accounts: 2, Zones: 3, Templated: true},
+		{Accounts: 2, Zones: 3, Templated: true, Invalid: 2},
+		{Accounts: 2, Zones: 3, Invalid: 1},
+	} {
+		tree := fl.Tree()
+		src := string(tree[gentree.FileName(0)])
+		if b, ok := tree[gentree.BaselineFile]; ok {
+			src = string(b) + "\n-- b.cue --\n" + src
+		}
+		f.Add(src)
 	}
 	var l *Loader
 	n := 0

@@ -19,8 +19,7 @@ func TestDeepNestingRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			l := newLoader(t)
-			var n uint64
-			n = allocated(func() {
+			n := allocated(func() {
 				_, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}})
 				var problems Errors
 				if !errors.As(err, &problems) || len(problems) != 1 {

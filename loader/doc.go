@@ -20,7 +20,7 @@
 //     is read like the target. A link to a directory inside it is not
 //     followed (the directory is read at its own place, unless skipped).
 //   - Limits: MaxFileSize per file, MaxFiles files, MaxTotalSize in all
-//     (adjustable with WithLimits); syntax nested at most MaxDepth deep;
+//     (the package constants); syntax nested at most MaxDepth deep;
 //     evaluation adds at most MaxMemory to the heap (WithMemoryLimit) and
 //     stops when the context given with WithContext ends. CUE cannot be
 //     interrupted: a stopped evaluation runs on in the background, so a

@@ -49,23 +49,6 @@ type Loader struct {
 // Option changes a Loader's settings.
 type Option func(*Loader)
 
-// WithLimits sets the largest file, the most files and the largest total
-// size a configuration may have (MaxFileSize, MaxFiles, MaxTotalSize by
-// default). Values below 1 keep the default.
-func WithLimits(fileSize int64, files int, totalSize int64) Option {
-	return func(l *Loader) {
-		if fileSize > 0 {
-			l.limits.fileSize = fileSize
-		}
-		if files > 0 {
-			l.limits.files = files
-		}
-		if totalSize > 0 {
-			l.limits.totalSize = totalSize
-		}
-	}
-}
-
 // Result is a loaded, valid configuration.
 type Result struct {
 	// Config is the desired state, decoded from the validated value.

@@ -35,33 +35,16 @@ func CheckDir(dir string) error {
 // apply). An invalid configuration is printed as text on log and comes
 // back as an exit-3 *Reported.
 func Load(log io.Writer, dir string) (*loader.Result, error) {
-	return LoadAt(log, dir, "")
-}
-
-// LoadAt is Load for the configuration as it is at git revision rev (""
-// for the working tree). Problems are printed with a line that names the
-// revision.
-func LoadAt(log io.Writer, dir, rev string) (*loader.Result, error) {
-	if rev == "" {
-		if err := CheckDir(dir); err != nil {
-			return nil, err
-		}
+	if err := CheckDir(dir); err != nil {
+		return nil, err
 	}
 	l, err := loader.New()
 	if err != nil {
 		return nil, err
 	}
-	var res *loader.Result
-	if rev == "" {
-		res, err = l.LoadDir(dir)
-	} else {
-		res, err = l.LoadRevision(dir, rev)
-	}
+	res, err := l.LoadDir(dir)
 	var problems loader.Errors
 	if errors.As(err, &problems) {
-		if rev != "" {
-			fmt.Fprintf(log, "the configuration at %s is invalid:\n", rev)
-		}
 		if err := WriteProblemsText(log, problems); err != nil {
 			return nil, err
 		}

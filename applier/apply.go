@@ -26,7 +26,7 @@ type Target interface {
 }
 
 // DefaultMaxChangePercent is the mass-change guard's default threshold
-// (DESIGN.md §5).
+// (docs/security.md).
 const DefaultMaxChangePercent = 30
 
 // DefaultCallTimeout bounds one API call (its retries included) once the

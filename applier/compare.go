@@ -10,7 +10,7 @@ import (
 )
 
 // Read-backs and stale objects are compared with planner.Equal, the same
-// rules the planner diffs with (DESIGN.md §4), so the two never disagree.
+// rules the planner diffs with (docs/plan-format.md), so the two never disagree.
 
 // unconverged returns the diff paths of c whose value in got (the object
 // read back) is not the planned value, in diff order (planner.Unconverged:

@@ -1,5 +1,5 @@
 // Package applier carries out a planner.Plan against the Cloudflare API
-// (DESIGN.md §5).
+// (docs/security.md).
 //
 // CheckStale re-reads every resource a plan file changes and refuses the
 // whole plan when any of them moved since the plan was made. Guard is the

@@ -159,7 +159,7 @@ func formatPercent(f float64) string {
 	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
 }
 
-// Guard is the mass-change guard of DESIGN.md §5 (octoDNS's): when more than
+// Guard is the mass-change guard of docs/security.md (octoDNS's): when more than
 // 10 resources are declared, a plan that changes more than
 // maxChangePercent % of them is refused with a *GuardError.
 func Guard(p *planner.Plan, maxChangePercent float64) error {

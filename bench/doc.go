@@ -1,4 +1,4 @@
-// Package bench holds ztsync's scale benchmarks (DESIGN.md §9, issue 7) and
+// Package bench holds ztsync's scale benchmarks and
 // Fleet, the generator they share with the loader's tests (package
 // bench/gentree: N accounts and M zones spread over F files, plain or
 // templated, optionally with broken scopes; their CUE source and desired

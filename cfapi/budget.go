@@ -11,7 +11,7 @@ import (
 	"github.com/dunglas/httpsfv"
 )
 
-// Cloudflare's global API limit (cloudflare-api.md §5): 1200 requests per
+// Cloudflare's global API limit (docs/api-budget.md): 1200 requests per
 // five minutes per user, cumulative across the dashboard, API keys and API
 // tokens; past it every call answers 429 for the rest of the window.
 const (
@@ -296,8 +296,7 @@ const (
 	maxHeaderWindow = 24 * time.Hour
 )
 
-// parseRatelimit reads Cloudflare's Ratelimit header (cloudflare-api.md
-// §5), a structured-field list of policies such as `"default";r=50;t=30`:
+// parseRatelimit reads Cloudflare's Ratelimit header (docs/api-budget.md), a structured-field list of policies such as `"default";r=50;t=30`:
 // r requests remain until t seconds from now. With several policies the
 // one with the fewest remaining wins. The older draft's dictionary form
 // `limit=100, remaining=50, reset=30` is read too. ok is false when the

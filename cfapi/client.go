@@ -65,7 +65,7 @@ type Options struct {
 	// RateLimit is an extra pace in requests per second, shared by every
 	// goroutine using the client (burst 1); <= 0 means none.
 	RateLimit float64
-	// MaxRetries bounds the attempts after the first one (DESIGN.md §5; the
+	// MaxRetries bounds the attempts after the first one (docs/cli.md, --max-retries; the
 	// CLI default is 4). Negative means 0.
 	MaxRetries int
 	// Timeout bounds each attempt, reading the body included, and the
@@ -286,7 +286,7 @@ const (
 	throttled                // 429: every goroutine pauses, then retry
 )
 
-// do sends req, retrying as DESIGN.md §5 says, and decodes the envelope's
+// do sends req, retrying as docs/cli.md (--max-retries) and docs/api-budget.md say, and decodes the envelope's
 // result into v (nil: ignore it). Errors are *APIError, network or context
 // errors naming the method and path, or ambiguous creates; none holds a
 // credential.

@@ -1,7 +1,7 @@
 // Package cfapi is a small client for Cloudflare's Zero Trust organization
 // API: get, create and update the organization at account or zone scope,
 // get and update the account's DoH settings, and revoke a user's tokens
-// (cloudflare-api.md §1).
+// (docs/api-fields.md).
 //
 // Bodies travel as raw JSON objects (schema.Object, decoded with UseNumber)
 // so that fields ztsync does not know, and exact numbers, survive a
@@ -10,7 +10,7 @@
 // status and every error code and message, and reports a missing
 // organization as an error wrapping schema.ErrNotFound.
 //
-// Every call goes through one retry loop (DESIGN.md §5): a 429 waits
+// Every call goes through one retry loop (docs/cli.md, docs/api-budget.md): a 429 waits
 // Retry-After (seconds or an HTTP date; the whole block if need be, but a
 // wait longer than Options.Timeout fails at once with a *ThrottledError),
 // or backs off exponentially with jitter (1s, 2s, 4s … at most 30s, less up

@@ -34,7 +34,7 @@ type Env struct {
 	Version string
 }
 
-// Run is the GitHub Action's entry point (DESIGN.md §7). It reads the
+// Run is the GitHub Action's entry point (docs/github-action.md). It reads the
 // action's inputs (INPUT_*) and what GitHub gives every step (GITHUB_*),
 // and acts on the event:
 //

@@ -1,4 +1,4 @@
-// Package ghaction is the GitHub Action's flow (DESIGN.md §7, docs/github-action.md):
+// Package ghaction is the GitHub Action's flow (docs/github-action.md):
 // it reads the step's inputs and event through the Env package main gives
 // it, validates with annotations, plans through package pipeline, posts
 // the sticky comment and the step summary through package ghclient, and on

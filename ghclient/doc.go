@@ -1,7 +1,7 @@
 // Package ghclient is the Action's GitHub REST API client: it posts a plan
 // to its pull request as one sticky comment, keeps that comment's status
 // line up to date, and finds the merged pull request of a commit
-// (DESIGN.md §7). It applies nothing.
+// (docs/github-action.md). It applies nothing.
 //
 // It takes already rendered Markdown and imports nothing from the project:
 // the comment is found by a hidden marker (Marker), carries the plan's

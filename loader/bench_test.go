@@ -8,7 +8,7 @@ import (
 	"github.com/ztsync/ztsync/bench/gentree"
 )
 
-// The benchmark's configuration: DESIGN.md §9 asks for 10,000 scopes.
+// The benchmark's configuration: the benchmarks (bench/) go to 10,000 scopes.
 const (
 	benchAccounts = 2000
 	benchZones    = 8000

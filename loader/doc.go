@@ -4,7 +4,7 @@
 // embedded, closed schema.#Config, validated and decoded into a
 // schema.Config.
 //
-// Rules (DESIGN.md §2):
+// Rules (docs/configuration.md):
 //
 //   - Files: every .cue file under the directory, recursively, skipping
 //     cue.mod, testdata and directories whose name starts with a dot.

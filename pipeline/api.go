@@ -24,7 +24,7 @@ import (
 const minRateLimit = 1.0 / 60
 
 // APIFlags are the API flags plan, apply, export and the Action's args
-// input share (DESIGN.md §6).
+// input share (docs/cli.md).
 type APIFlags struct {
 	baseURL string
 	// Concurrency is how many API requests are in flight at once.

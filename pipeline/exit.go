@@ -9,7 +9,7 @@ import (
 	"github.com/ztsync/ztsync/planner"
 )
 
-// Exit codes, the same for every command and the Action (DESIGN.md §6).
+// Exit codes, the same for every command and the Action (docs/cli.md).
 const (
 	// ExitOK is success; for plan, no changes.
 	ExitOK = 0

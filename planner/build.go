@@ -40,7 +40,7 @@ type Options struct {
 }
 
 // Build compares the desired configuration with the live state and returns
-// the ordered plan (DESIGN.md §3, §4). It is pure: no I/O, no clock, and the
+// the ordered plan (docs/plan-format.md). It is pure: no I/O, no clock, and the
 // same inputs give the same plan, byte for byte.
 //
 // Argument order is always (desired, live). live must hold an Observed for

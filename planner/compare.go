@@ -11,7 +11,7 @@ import (
 	"github.com/ztsync/ztsync/schema"
 )
 
-// The comparison rules of DESIGN.md §4: both sides are normalised before
+// The comparison rules of docs/plan-format.md: both sides are normalised before
 // they are compared. null, absent, false, "", {} and [] are all "empty" and
 // equal to each other (the API omits false booleans and unset objects);
 // durations are compared by value; hostnames and uuids without regard to

@@ -1,5 +1,5 @@
 // Package planner turns the desired configuration and the live state into an
-// ordered Plan of API calls (DESIGN.md §3, §4).
+// ordered Plan of API calls (docs/plan-format.md).
 //
 // Fetch reads the live state through a Reader, one GET per declared
 // resource, concurrently, and aborts on the first failed read: a plan is

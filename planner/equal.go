@@ -4,7 +4,7 @@ import "github.com/ztsync/ztsync/schema"
 
 // Equal reports whether a and b are the same value of the field at path
 // ("session_duration", "login_design.header_text") of resource r, under the
-// comparison rules of DESIGN.md §4: null, absent, false, "", {} and [] are
+// comparison rules of docs/plan-format.md: null, absent, false, "", {} and [] are
 // equal; durations compare by value; fields the table does not list compare
 // with the generic rules. The planner diffs with it and the applier checks
 // read-backs and stale objects with it, so the two never disagree.

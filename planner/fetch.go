@@ -11,7 +11,7 @@ import (
 )
 
 // DefaultConcurrency is the number of reads Fetch keeps in flight when
-// FetchOptions.Concurrency is not positive (DESIGN.md §4: --concurrency
+// FetchOptions.Concurrency is not positive (docs/cli.md: --concurrency
 // defaults to 8).
 const DefaultConcurrency = 8
 

@@ -49,7 +49,7 @@ type FieldDiff struct {
 	// After is the desired value.
 	After any `json:"after"`
 	// Risky is the planner's decision that this change can lock people
-	// out or change how they sign in (DESIGN.md §5); renderings only read
+	// out or change how they sign in (docs/plan-format.md); renderings only read
 	// it. RiskReason says why, for reviewers.
 	Risky      bool   `json:"risky,omitempty"`
 	RiskReason string `json:"risk_reason,omitempty"`
@@ -121,7 +121,7 @@ type Summary struct {
 }
 
 // Plan is the ordered list of changes that brings live state to the desired
-// state. Its JSON form is DESIGN.md §4's plan file.
+// state. Its JSON form is the plan file of docs/plan-format.md.
 type Plan struct {
 	FormatVersion string    `json:"format_version"`
 	ToolVersion   string    `json:"tool_version"`

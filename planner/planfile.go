@@ -15,7 +15,7 @@ import (
 // for thousands of scopes is a few megabytes).
 const MaxPlanFileSize = 64 << 20
 
-// WritePlan writes p as the plan file of DESIGN.md §4: indented by two
+// WritePlan writes p as the plan file of docs/plan-format.md: indented by two
 // spaces, no HTML escaping, a final newline, and nil "changes", "warnings"
 // and "diff" lists written as []. `plan --out` and `plan --format json`
 // both write the plan with it, so they are the same file. Build never leaves a change's Diff nil, so the [] does not

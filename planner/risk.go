@@ -2,7 +2,7 @@ package planner
 
 import "github.com/ztsync/ztsync/schema"
 
-// The planner decides which changes are risky (DESIGN.md §5), and says
+// The planner decides which changes are risky (docs/plan-format.md), and says
 // why; renderings only read FieldDiff.Risky, FieldDiff.RiskReason and
 // Change.Risky.
 

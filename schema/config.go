@@ -20,7 +20,7 @@ var ErrNotFound = errors.New("organization does not exist")
 // Config is the whole desired state: every account and zone declared under
 // the configuration directory, keyed by the user's name for it.
 type Config struct {
-	// Accounts by name (DESIGN.md §2 naming rules).
+	// Accounts by name (naming rules of docs/configuration.md).
 	Accounts map[string]*Account `json:"accounts,omitempty"`
 	// Zones by name (usually the zone's domain).
 	Zones map[string]*Zone `json:"zones,omitempty"`
@@ -96,7 +96,7 @@ type ScopeConfig struct {
 	Revoke       map[string]Revocation
 }
 
-// Scopes returns every declared scope in DESIGN.md §3 order: accounts by
+// Scopes returns every declared scope in the order of docs/plan-format.md: accounts by
 // name, then zones by name.
 func (c *Config) Scopes() []ScopeConfig {
 	if c == nil {

@@ -2,8 +2,8 @@ package schema
 
 // IsEmpty reports whether v is one of the values the API treats as "unset":
 // nil, false, "", an empty object or an empty list. The API omits false
-// booleans and unset objects from its answers (cloudflare-api.md §3.6), so
-// an empty value and an absent one are the same setting (DESIGN.md §4).
+// booleans and unset objects from its answers (docs/api-fields.md), so
+// an empty value and an absent one are the same setting (docs/plan-format.md).
 func IsEmpty(v any) bool {
 	switch v := v.(type) {
 	case nil:

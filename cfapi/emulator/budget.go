@@ -11,7 +11,7 @@ import (
 
 // Limit is a request budget the emulator enforces per user: at most
 // Requests requests in any window of length Window. The zero Limit is
-// none. Cloudflare's is 1200 per 5 minutes (cloudflare-api.md §5).
+// none. Cloudflare's is 1200 per 5 minutes (docs/api-budget.md).
 type Limit struct {
 	Requests int
 	Window   time.Duration

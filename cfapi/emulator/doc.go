@@ -1,11 +1,11 @@
 // Package emulator is an in-memory stand-in for the Cloudflare API endpoints
-// ztsync manages (DESIGN.md §3, §8): the Zero Trust organization at account
+// ztsync manages (docs/plan-format.md, docs/emulator.md): the Zero Trust organization at account
 // and zone scope, the account DoH settings and revoke_user. It is an
 // http.Handler, so tests serve it with httptest (see NewServer) and
 // `ztsync emulator` serves it on a port.
 //
 // It answers the way the API is documented and was observed to answer
-// (cloudflare-api.md §2–§4):
+// (docs/api-fields.md):
 //
 //   - Every route lives under PathPrefix ("/client/v4"). Anything else is
 //     404 with code 7003 "No route for the URI", logged as a warning since
@@ -24,7 +24,7 @@
 //     settings, PUT and revoke_user of such an organization, answer 404
 //     with code 12130 and message "access.api.error.not_found". Cloudflare's
 //     real code is not recorded anywhere we could read; 12130 is what
-//     third-party fakes use (cloudflare-api.md §4).
+//     third-party fakes use (docs/api-fields.md).
 //   - POST creates: 201, name and auth_domain required, custom_pages refused
 //     (POST never accepted it), 409 with code 12131 and message
 //     "access.api.error.conflict: organization already exists" when one
@@ -76,7 +76,7 @@
 // `Ratelimit-Policy: "default";q=REQUESTS;w=SECONDS`. The request over the
 // limit answers 429 with code 971 and Retry-After, and starts a block of
 // one whole Window during which every request of that user answers the
-// same (cloudflare-api.md §5: "blocked for the next five minutes"). Blocked
+// same (docs/api-budget.md: "blocked for the next five minutes"). Blocked
 // requests are not counted and change nothing.
 //
 // Fault injection (SetLatency, InjectFault) lets tests and benchmarks

@@ -23,7 +23,7 @@ import (
 const PathPrefix = "/client/v4"
 
 // Error codes the emulator answers with. Cloudflare documents none of the
-// Access ones; see the package doc and cloudflare-api.md §4 for where each
+// Access ones; see the package doc and docs/api-fields.md for where each
 // comes from.
 const (
 	// CodeRateLimited is Cloudflare's code for a 429.
@@ -164,7 +164,7 @@ func New(opts Options) *Emulator {
 	return e
 }
 
-// routes registers every endpoint of DESIGN.md §3.
+// routes registers every endpoint of docs/emulator.md.
 func (e *Emulator) routes() {
 	const org = "/access/organizations"
 	for _, k := range []schema.Kind{schema.KindAccount, schema.KindZone} {

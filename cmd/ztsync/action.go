@@ -14,7 +14,7 @@ const actionExample = `
     with: {command: plan, directory: zt, cloudflare-api-token: ${{ secrets.CF_TOKEN }}}`
 
 // runAction is the GitHub Action's entry point: it takes no flags and
-// hands the step's environment to package ghaction (DESIGN.md §7).
+// hands the step's environment to package ghaction (docs/github-action.md).
 func runAction(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "action", actionSynopsis, actionExample)
 	if err := parseFlags(fs, args, 0); err != nil {

@@ -28,7 +28,7 @@ ztsync plan --dir config --out plan.json && ztsync apply plan.json
 const confirmPrompt = "Do you want to apply these changes? Only 'yes' will be accepted: "
 
 // runApply applies a reviewed plan file, or plans and applies after
-// confirmation (DESIGN.md §5, §6).
+// confirmation (docs/security.md, docs/cli.md).
 //
 // With PLANFILE ("-" reads it from stdin): the file is checked (a bad, tampered or foreign file is
 // exit 3), every resource it changes is read again and a plan whose

@@ -1,6 +1,6 @@
 // Command ztsync keeps Cloudflare Zero Trust organization settings in git:
 // it validates CUE configuration, plans changes against the live API and
-// applies reviewed plans. See README.md and DESIGN.md.
+// applies reviewed plans. See README.md and docs/.
 //
 // main only wires: it hands the process's arguments, streams, environment
 // and signals to run, and exits with what run returns.

@@ -39,7 +39,7 @@ ztsync export --account 699d98642c564d2e855e9661899b7252 --out config/prod.cue
   ztsync export --account 699d98642c564d2e855e9661899b7252 --emulator examples/quickstart/live.json`
 
 // runExport prints the live organization (and DoH) of one account or zone
-// as CUE (DESIGN.md §6). Exit 3 for bad flags, 1 when the organization does
+// as CUE (docs/cli.md). Exit 3 for bad flags, 1 when the organization does
 // not exist or the API fails.
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "export", exportSynopsis, exportExample)

@@ -16,7 +16,7 @@ import (
 
 const module = "github.com/ztsync/ztsync"
 
-// TestLayout keeps DESIGN.md §1's dependency direction: each package may
+// TestLayout keeps the dependency direction of docs/architecture.md: each package may
 // import only the project packages listed for it (arrows point down),
 // nothing imports cmd/, and the pure planner and the schema leaf stay free
 // of I/O packages.
@@ -80,7 +80,7 @@ func TestLayout(t *testing.T) {
 				t.Errorf("%s imports %s: nothing imports cmd/", pkg, imp)
 			}
 			if ok != nil && !slices.Contains(ok, rel) {
-				t.Errorf("%s imports %s; it may import only %v (DESIGN.md §1)", pkg, rel, ok)
+				t.Errorf("%s imports %s; it may import only %v (docs/architecture.md)", pkg, rel, ok)
 			}
 		}
 	}
@@ -92,7 +92,7 @@ func TestLayout(t *testing.T) {
 // TestOnlyMainTouchesTheProcess: nothing reads the environment or the
 // arguments, writes the process's streams or exits, except func main's
 // own file (main.go of a main package); everything else gets them as
-// arguments (STYLE.md item 1). That holds inside cmd/ztsync too: run.go,
+// arguments (docs/architecture.md). That holds inside cmd/ztsync too: run.go,
 // plan.go and the rest take an env, so tests drive them without a process.
 // The check reads the syntax tree, so a renamed import or a use inside a
 // string or comment is judged for what it is.

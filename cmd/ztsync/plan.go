@@ -19,7 +19,7 @@ ztsync plan --dir examples/quickstart --emulator examples/quickstart/live.json
   ztsync plan --dir config --base origin/main --out plan.json --detailed-exitcode`
 
 // runPlan loads the configuration, reads the live state and prints the plan
-// (DESIGN.md §4, §6). Exit 0 with no changes (or with changes without
+// (docs/plan-format.md, docs/cli.md). Exit 0 with no changes (or with changes without
 // --detailed-exitcode), 2 with changes and --detailed-exitcode, 3 for an
 // invalid configuration or usage, 1 for API and other runtime errors.
 func runPlan(ctx context.Context, e *env, args []string) error {

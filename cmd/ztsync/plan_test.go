@@ -115,7 +115,7 @@ func TestPlanCommandJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, stdout)
 	}
-	// DESIGN.md §4's shape: these keys, at these levels.
+	// docs/plan-format.md's shape: these keys, at these levels.
 	wantKeys := map[string][]string{
 		"":                   {"changes", "created_at", "declared", "fingerprint", "format_version", "source", "summary", "target", "tool_version", "warnings"},
 		"source":             {"dir", "dirty"},

@@ -16,7 +16,7 @@ import (
 	"github.com/ztsync/ztsync/safetext"
 )
 
-// Exit codes, the same for every command (DESIGN.md §6); package pipeline
+// Exit codes, the same for every command (docs/cli.md); package pipeline
 // defines them for the packages that return them.
 const (
 	ExitOK      = pipeline.ExitOK

@@ -6,7 +6,7 @@
 //
 // Every rendering is deterministic: the same plan gives the same bytes (no
 // clock, no map order, go-diff with DiffTimeout = 0). Risky changes
-// (DESIGN.md §5) are marked in each.
+// (the planner's decision, docs/plan-format.md) are marked in each.
 //
 // Text symbols: "+" create, "~" update, "!" revoke (a revocation is neither a
 // create nor a destroy; "!" says "look here"). Field lines use "+" for a field

@@ -7,8 +7,10 @@ import (
 	dmp "github.com/sergi/go-diff/diffmatchpatch"
 )
 
-// Surrogate code points cannot live in a Go string, and go-diff returns its
-// diffs as strings: token numbers skip that range (LIBRARIES.md §3).
+// Words are diffed as runes, one rune per token, as go-diff's
+// DiffLinesToRunes does with lines. Surrogate code points cannot live in a
+// Go string (one becomes U+FFFD), and go-diff returns its diffs as strings:
+// token numbers skip that range.
 const (
 	surrogateMin = 0xD800
 	surrogateLen = 0x800

@@ -113,19 +113,27 @@ func heapBytes() uint64 {
 }
 
 // tooDeep returns the first node of f nested deeper than MaxDepth, or nil.
+// A chain of binary operations (a | b | c ..., a long enum) counts as one
+// level: CUE evaluates it flat.
 func tooDeep(f *ast.File) ast.Node {
 	depth := 0
 	var found ast.Node
+	level := func(n ast.Node) int {
+		if _, ok := n.(*ast.BinaryExpr); ok {
+			return 0
+		}
+		return 1
+	}
 	ast.Walk(f, func(n ast.Node) bool {
 		if found != nil {
 			return false
 		}
-		depth++
+		depth += level(n)
 		if depth > MaxDepth {
 			found = n
 			return false
 		}
 		return true
-	}, func(ast.Node) { depth-- })
+	}, func(n ast.Node) { depth -= level(n) })
 	return found
 }

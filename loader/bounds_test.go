@@ -37,9 +37,12 @@ func TestDeepNestingRefused(t *testing.T) {
 			}
 		})
 	}
-	// Nesting a configuration needs is evaluated.
+	// Nesting a configuration needs is evaluated, and so is a long enum
+	// (a chain of | is one level).
 	l := newLoader(t)
-	src := "accounts: a: {id: \"699d98642c564d2e855e9661899b7252\", organization: login_design: header_text: \"x\"}\n"
+	enum := "\"" + strings.Repeat("x\" | \"", 500) + "team\""
+	src := "accounts: a: {id: \"699d98642c564d2e855e9661899b7252\", organization: login_design: header_text: \"team\"}\n" +
+		"accounts: a: organization: login_design: header_text: " + enum + "\n"
 	if _, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}}); err != nil {
 		t.Fatal(err)
 	}

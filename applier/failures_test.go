@@ -48,6 +48,7 @@ var errRead = errors.New("GET: 503 Service Unavailable")
 
 // Every failure on the way is reported for what it is, never as applied.
 func TestApplyReportsEachFailure(t *testing.T) {
+	t.Parallel()
 	update := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
 	t.Run("revocation fails", func(t *testing.T) {
 		e := newEnv(t)
@@ -119,6 +120,7 @@ func (e *emptyCreate) CreateOrganization(ctx context.Context, sc schema.Scope, b
 // A revocation sends only what its plan shows; an edited body is refused
 // before any call.
 func TestApplyRefusesEditedRevocation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA,
 		Revoke: map[string]schema.Revocation{"bob@example.com": {Devices: true}}}}}
@@ -149,6 +151,7 @@ func TestApplyRefusesEditedRevocation(t *testing.T) {
 // A nil plan is an error, not a panic; a cancelled stale check reads
 // nothing.
 func TestNilPlanAndCancelledCheck(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if _, err := applier.Apply(t.Context(), e.client, nil, opts()); err == nil {
 		t.Error("Apply(nil plan) succeeded")
@@ -172,6 +175,7 @@ func TestNilPlanAndCancelledCheck(t *testing.T) {
 // The follow-up PUT of a create keeps what the POST's answer holds inside
 // a nested object and lays the plan's sub-fields over it.
 func TestApplyFollowUpMergesNested(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := createA(t, e, true)
 	s := &scripted{cfapiClient: e.client, created: schema.Object{
@@ -183,5 +187,24 @@ func TestApplyFollowUpMergesNested(t *testing.T) {
 	ld, _ := s.puts[0]["login_design"].(map[string]any)
 	if ld["background_color"] != "#123456" || ld["header_text"] != "Hi" || ld["text_color"] != "#ffffff" {
 		t.Errorf("follow-up login_design = %v, want the answer's background_color with the plan's header_text and text_color", ld)
+	}
+}
+
+// A create whose POST body and follow-up both hold parts of one nested
+// object sends and checks their union, sub-field by sub-field.
+func TestApplyFollowUpOverlapsPOST(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := createA(t, e, true)
+	c := &p.Changes[0]
+	c.FollowUp.Body["login_design"] = map[string]any{"footer_text": "bye"}
+	c.Diff = append(c.Diff, planner.FieldDiff{Path: "login_design.footer_text", After: "bye"})
+	s := &scripted{cfapiClient: e.client}
+	if r := applyOne(t, s, p, opts()); r.Status != applier.Applied {
+		t.Fatalf("result = %s %v %v", r.Status, r.Err, r.Fields)
+	}
+	ld, _ := s.puts[0]["login_design"].(map[string]any)
+	if ld["header_text"] != "Hi" || ld["footer_text"] != "bye" {
+		t.Errorf("follow-up login_design = %v, want the POST's header_text and the follow-up's footer_text", ld)
 	}
 }

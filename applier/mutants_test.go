@@ -120,6 +120,7 @@ var errServer = errors.New("GET: 500 Internal Server Error")
 // must stop: the organization may exist, and POSTing again could create it
 // twice.
 func TestApplyCreateAmbiguousThenReadFails(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := createA(t, e, false)
 	s := &scripted{cfapiClient: e.client,
@@ -140,6 +141,7 @@ func TestApplyCreateAmbiguousThenReadFails(t *testing.T) {
 // A definite POST failure (4xx) is reported as it is: no GET, no second
 // POST, nothing adopted.
 func TestApplyCreateDefiniteFailure(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := createA(t, e, false)
 	definite := errors.New("POST: 400 Bad Request: auth_domain is taken")
@@ -157,6 +159,7 @@ func TestApplyCreateDefiniteFailure(t *testing.T) {
 // Options.Ambiguous says: a timed-out POST may have created the
 // organization, so it is read before anything else.
 func TestApplyCreateDeadlineIsAmbiguous(t *testing.T) {
+	t.Parallel()
 	for _, cause := range []error{context.DeadlineExceeded, context.Canceled} {
 		t.Run(cause.Error(), func(t *testing.T) {
 			e := newEnv(t)
@@ -183,6 +186,7 @@ func TestApplyCreateDeadlineIsAmbiguous(t *testing.T) {
 
 // Without Options.Ambiguous every failed POST is ambiguous.
 func TestApplyCreateNilAmbiguousReadsFirst(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := createA(t, e, false)
 	s := &scripted{cfapiClient: e.client}
@@ -215,6 +219,7 @@ func (l *lostAnswer) CreateOrganization(ctx context.Context, sc schema.Scope, bo
 // POST's answer holds a nested object (the merge goes on after it), and its
 // failure is the change's failure.
 func TestApplyCreateFollowUp(t *testing.T) {
+	t.Parallel()
 	t.Run("whole body after a nested object", func(t *testing.T) {
 		// Map order is random: repeat so that login_design is not always
 		// the last key merged.
@@ -256,6 +261,7 @@ func TestApplyCreateFollowUp(t *testing.T) {
 // A DoH update converges when GET names the service token "id", as the
 // real API does.
 func TestApplyDoHReadBackByID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.srv.SetOrganization(schema.KindAccount, idA, liveOrg(t, "a"))
 	e.srv.SetDoH(idA, obj(t, `{"doh_jwt_duration": "24h", "id": "11111111-2222-3333-4444-555555555555"}`))
@@ -279,6 +285,7 @@ func TestApplyDoHReadBackByID(t *testing.T) {
 // The zero Options work: Concurrency 0 means one at a time, not zero
 // workers (a deadlock).
 func TestZeroConcurrency(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	p := e.plan(t, twoAccounts(), planner.Options{})
@@ -307,6 +314,7 @@ func TestZeroConcurrency(t *testing.T) {
 // CheckStale names exactly what moved: one DoH field, or a whole object
 // that disappeared (not its sub-fields).
 func TestCheckStaleNamesWhatMoved(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name   string
 		change func(t *testing.T, e *env)
@@ -342,6 +350,7 @@ func TestCheckStaleNamesWhatMoved(t *testing.T) {
 // A read-back that names service_token_id is read by that name, even when
 // it also carries an unrelated "id".
 func TestApplyDoHReadBackPrefersServiceTokenID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.srv.SetOrganization(schema.KindAccount, idA, liveOrg(t, "a"))
 	e.srv.SetDoH(idA, obj(t, `{"doh_jwt_duration": "24h", "id": "11111111-2222-3333-4444-555555555555"}`))

@@ -31,6 +31,7 @@ func guardPlan(t *testing.T, e *env, changed int) *planner.Plan {
 // MaxChangePercent means what it says: a pointer to 0 is 0%, nil is the
 // default 30%.
 func TestMaxChangePercentZeroMeansZero(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := guardPlan(t, e, 1) // 1 of 12: 8.3%
 	o := opts()
@@ -53,6 +54,7 @@ func TestMaxChangePercentZeroMeansZero(t *testing.T) {
 // Confirm runs after the guard and before any call; its error stops Apply
 // with nothing written.
 func TestApplyConfirm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := guardPlan(t, e, 4) // 33%: refused by the default guard
 	calls := 0

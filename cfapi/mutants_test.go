@@ -25,6 +25,7 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 
 // A client without BaseURL talks to the production API, over HTTPS.
 func TestDefaultBaseURL(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var urls []string
 	hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
@@ -49,6 +50,7 @@ func TestDefaultBaseURL(t *testing.T) {
 // Access's 404 not-found answer means "not found" and nothing else: it is
 // not an ambiguous create, a deadline or a cancellation.
 func TestNotFoundMatchesOnlyErrNotFound(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, 404, `{"success":false,"errors":[{"code":12130,"message":"access.api.error.not_found"}],"messages":[],"result":null}`)
 	})
@@ -86,6 +88,7 @@ func leakServer(t *testing.T, status int, bodyOf func(tok string) string) *serve
 // The errors a caller reads with errors.As carry no credential, in any
 // field, not only in their Error text.
 func TestAPIErrorFieldsScrubbed(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		body func(tok string) string
@@ -126,6 +129,7 @@ func TestAPIErrorFieldsScrubbed(t *testing.T) {
 // --debug output is scrubbed on every path: retries, transport errors,
 // large bodies and cookies.
 func TestDebugLogScrubbed(t *testing.T) {
+	t.Parallel()
 	debugOf := func(t *testing.T, base string, hc *http.Client, f func(*cfapi.Client)) string {
 		var logs bytes.Buffer
 		c, _ := newClient(t, base, func(o *cfapi.Options) {
@@ -175,6 +179,7 @@ func TestDebugLogScrubbed(t *testing.T) {
 // A transport error caused by the caller's cancellation ends the call at
 // once: no retry, no backoff, the cancellation returned.
 func TestCancelledTransportNotRetried(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancelCause(t.Context())
 	stop := errors.New("stopped")
 	var calls int

@@ -50,6 +50,7 @@ func onlyChange(t *testing.T) func(*planner.Plan, error) planner.Change {
 // their common prefix would leave a zone exempted from
 // deny_unmatched_requests after it was removed from the configuration.
 func TestBuildListLengthChanges(t *testing.T) {
+	t.Parallel()
 	const field = "deny_unmatched_requests_exempted_zone_names"
 	for _, tt := range []struct {
 		name        string
@@ -87,6 +88,7 @@ func TestBuildListLengthChanges(t *testing.T) {
 // deny_unmatched_requests change declared after login_design must appear in
 // the plan and make the change risky.
 func TestBuildComparesFieldsAfterNestedObject(t *testing.T) {
+	t.Parallel()
 	org := schema.Object{
 		"name":                    "Prod",
 		"login_design":            map[string]any{"header_text": "Hi"},
@@ -122,6 +124,7 @@ func TestBuildComparesFieldsAfterNestedObject(t *testing.T) {
 // silently dropped (the loader refuses it first; Build does not trust its
 // caller).
 func TestBuildRefusesFieldsTheScopeDoesNotTake(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		org     schema.Object
@@ -153,6 +156,7 @@ func TestBuildRefusesFieldsTheScopeDoesNotTake(t *testing.T) {
 // DoH is never planned against a missing read, exactly like the
 // organization.
 func TestBuildRefusesMissingDoHRead(t *testing.T) {
+	t.Parallel()
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{
 		"prod": {ID: prodID, DoH: schema.Object{"doh_jwt_duration": "800h"}},
 	}}
@@ -169,6 +173,7 @@ func TestBuildRefusesMissingDoHRead(t *testing.T) {
 // DoH reads the service token from "id" when GET names it so (the real
 // API does), and plans no change when it is the declared one.
 func TestBuildDoHReadsIDAsServiceToken(t *testing.T) {
+	t.Parallel()
 	p, err := buildOne(t, schema.Object{"name": "Prod"}, schema.Object{"name": "Prod"},
 		schema.Object{"service_token_id": "tok", "doh_jwt_duration": "800h"},
 		schema.Object{"id": "tok", "doh_jwt_duration": "800h"})
@@ -203,6 +208,7 @@ func editPlan(t *testing.T, f func(changes []any)) string {
 // ReadPlan refuses plan files that would write somewhere other than what
 // was reviewed, or send a call no plan makes.
 func TestReadPlanRefusesMutantShapes(t *testing.T) {
+	t.Parallel()
 	ch := func(cs []any, i int) map[string]any { return cs[i].(map[string]any) }
 	otherID := strings.Repeat("b", 32)
 	for _, tt := range []struct {
@@ -293,6 +299,7 @@ func TestReadPlanRefusesMutantShapes(t *testing.T) {
 // A live value of the wrong type never equals a desired one, not even an
 // empty desired value: the field is rewritten rather than left wrong.
 func TestEqualTypeMismatch(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		path string
 		d, l any

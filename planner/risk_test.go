@@ -13,6 +13,7 @@ import (
 // risky field empty is not risky (is_ui_read_only: false locks nothing);
 // changing it on an existing organization is, whatever the direction.
 func TestRiskDecidedByPlanner(t *testing.T) {
+	t.Parallel()
 	create := onlyChange(t)(buildOne(t, schema.Object{
 		"name": "Prod", "auth_domain": "p.cloudflareaccess.com", "is_ui_read_only": false,
 	}, nil, nil, nil))
@@ -48,6 +49,7 @@ func TestRiskDecidedByPlanner(t *testing.T) {
 // A configuration problem found while planning says where it is by type,
 // not in its text: scope, resource and field, and the CUE path of them.
 func TestConfigErrorSaysWhere(t *testing.T) {
+	t.Parallel()
 	_, err := buildOne(t, schema.Object{"session_duration": "1h"}, nil, nil, nil) // create without name
 	var ce *planner.ConfigError
 	if !errors.As(err, &ce) {

@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/ztsync/ztsync/cfapi"
 	"github.com/ztsync/ztsync/cfapi/emulator"
 	"github.com/ztsync/ztsync/loader"
+	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/schema"
 )
@@ -41,15 +44,51 @@ func budgetServer(tb testing.TB, f Fleet) *emulator.Server {
 	return srv
 }
 
-// defaultClient is a client with the command line's default API flags.
+// defaultClient is the client `ztsync plan --base-url URL` builds: the
+// command line's own API flags (pipeline.AddAPIFlags) with their defaults,
+// so the benchmarks follow any change of a default.
 func defaultClient(tb testing.TB, url string) *cfapi.Client {
 	tb.Helper()
-	c, err := cfapi.New(cfapi.Options{BaseURL: url, Token: benchToken, Budget: cfapi.DefaultBudget(),
-		MaxRetries: 4, Timeout: 30 * time.Second})
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	api := pipeline.AddAPIFlags(fs)
+	if err := fs.Parse([]string{"--base-url", url}); err != nil {
+		tb.Fatal(err)
+	}
+	if api.Concurrency != budgetConcurrency {
+		tb.Fatalf("--concurrency defaults to %d: set budgetConcurrency to it", api.Concurrency)
+	}
+	getenv := func(k string) string {
+		if k == "CLOUDFLARE_API_TOKEN" {
+			return benchToken
+		}
+		return ""
+	}
+	s, err := api.Connect(context.Background(), getenv, io.Discard)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return c
+	tb.Cleanup(s.Close)
+	return s.Client
+}
+
+// TestDefaultClient: the benchmarks' client is the command line's, with
+// its default budget and concurrency.
+func TestDefaultClient(t *testing.T) {
+	srv := emulator.NewServer(t, emulator.Options{Token: benchToken, Logger: slog.New(slog.DiscardHandler),
+		Limit: emulator.Limit{Requests: 1, Window: time.Hour}})
+	f := Fleet{Accounts: 1}
+	f.Seed(srv.Emulator, 0)
+	c := defaultClient(t, srv.URL)
+	// The default budget (1000/5m) does not stop a second request; the
+	// emulator's 1/1h says through its header that none is left, and the
+	// client, which obeys it, fails at once (longer than --timeout).
+	_, err := planner.Fetch(t.Context(), c, f.Config(), planner.FetchOptions{Concurrency: budgetConcurrency})
+	if err == nil || !strings.Contains(err.Error(), "Ratelimit header") {
+		t.Fatalf("Fetch of 2 resources under a 1/1h limit: %v, want the client to obey the header", err)
+	}
+	if n := srv.Throttled(); n != 0 {
+		t.Errorf("%d 429s", n)
+	}
 }
 
 // forcedTime is the least time n requests take under budget b at the

@@ -138,14 +138,14 @@ func newAction(e Env) (*action, error) {
 // parseArgs parses the args input: plan and apply flags.
 func (a *action) parseArgs() error {
 	fs := flag.NewFlagSet("action (input args)", flag.ContinueOnError)
-	fs.SetOutput(a.e.Stderr)
+	fs.SetOutput(io.Discard) // the error below says what is wrong; no usage dump in the log
 	fs.BoolVar(&a.flags.detailed, "detailed-exitcode", false, "exit 2 when the plan has changes")
 	fs.Var(&a.flags.targets, "target", "plan only this `ADDR`ess or address prefix; repeatable")
 	fs.Float64Var(&a.flags.maxChangePercent, "max-change-percent", applier.DefaultMaxChangePercent, "mass-change guard: refuse to apply a plan changing more than `N` % of the declared resources (when more than 10)")
 	a.flags.api = pipeline.AddAPIFlags(fs)
 	a.flags.scope = pipeline.AddScopeFlags(fs)
 	if err := fs.Parse(a.in.args); err != nil {
-		return pipeline.Usagef("input args %q: not flags of plan or apply", strings.Join(a.in.args, " "))
+		return pipeline.Usagef("input args %q: %v (args takes the flags of ztsync plan and apply: ztsync plan --help lists them)", strings.Join(a.in.args, " "), err)
 	}
 	if fs.NArg() > 0 {
 		return pipeline.Usagef("input args: unexpected argument %q", fs.Arg(0))

@@ -615,10 +615,13 @@ func TestActionBadInputs(t *testing.T) {
 		name string
 		key  string
 		val  string
+		why  string // what the ::error annotation must say
 	}{
-		{"command", "INPUT_COMMAND", "destroy"},
-		{"comment", "INPUT_COMMENT", "maybe"},
-		{"args", "INPUT_ARGS", "--no-such-flag"},
+		{"command", "INPUT_COMMAND", "destroy", "destroy"},
+		{"comment", "INPUT_COMMENT", "maybe", "maybe"},
+		{"args", "INPUT_ARGS", "--no-such-flag", "flag provided but not defined: -no-such-flag"},
+		{"shard", "INPUT_ARGS", "--shard 5/4", "1 ≤ K ≤ N"},
+		{"budget", "INPUT_ARGS", "--api-budget 10", "want REQUESTS/DURATION"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -628,6 +631,19 @@ func TestActionBadInputs(t *testing.T) {
 			h.env[tt.key] = tt.val
 			res := h.runAction()
 			wantCode(t, res, pipeline.ExitInvalid)
+			// The annotation is what the run's page shows: it says why.
+			var annotation string
+			for _, l := range strings.Split(res.stdout, "\n") {
+				if strings.HasPrefix(l, "::error") {
+					annotation = l
+				}
+			}
+			if !strings.Contains(annotation, tt.why) {
+				t.Errorf("annotation %q does not say %q", annotation, tt.why)
+			}
+			if strings.Contains(res.stderr, "Usage of") {
+				t.Errorf("the log holds the flag set's usage dump:\n%s", res.stderr)
+			}
 		})
 	}
 }

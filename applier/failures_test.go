@@ -208,3 +208,29 @@ func TestApplyFollowUpOverlapsPOST(t *testing.T) {
 		t.Errorf("follow-up login_design = %v, want the POST's header_text and the follow-up's footer_text", ld)
 	}
 }
+
+// lostPut makes each PUT on the server but answers it with a deadline.
+type lostPut struct{ *scripted }
+
+func (l *lostPut) UpdateOrganization(ctx context.Context, sc schema.Scope, body schema.Object) (schema.Object, error) {
+	if _, err := l.scripted.UpdateOrganization(ctx, sc, body); err != nil {
+		return nil, err
+	}
+	return nil, context.DeadlineExceeded
+}
+
+// A follow-up PUT whose answer is lost but which took effect (the read
+// shows every planned field) is applied, not failed.
+func TestApplyFollowUpAnswerLost(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := createA(t, e, true)
+	s := &scripted{cfapiClient: e.client}
+	r := applyOne(t, &lostPut{scripted: s}, p, opts())
+	if r.Status != applier.Applied || r.Note == "" {
+		t.Fatalf("result = %s %v (note %q), want applied with a note that the answer was lost", r.Status, r.Err, r.Note)
+	}
+	if len(s.puts) != 1 {
+		t.Errorf("PUTs = %d, want 1: a follow-up that took effect is not sent again", len(s.puts))
+	}
+}

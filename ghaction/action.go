@@ -258,7 +258,7 @@ func (a *action) validate() (*loader.Result, error) {
 		return nil, fmt.Errorf("load %s: %w", a.dirName(), err)
 	}
 	if a.in.command == "validate" {
-		msg := fmt.Sprintf("The configuration in %s is valid (%d files).", codeSpanMD(a.dirName()), len(res.Files))
+		msg := fmt.Sprintf("The configuration in %s is valid (%d files).", render.CodeSpan(a.dirName()), len(res.Files))
 		a.outputs["summary"] = fmt.Sprintf("valid: %s", pipeline.Plural(len(res.Files), "file"))
 		if err := writeSummary(a.run.summaryFile, "## ztsync validate\n\n"+msg+"\n"); err != nil {
 			return nil, fmt.Errorf("write step summary: %w", err)
@@ -286,9 +286,9 @@ func (a *action) reportProblems(problems loader.Errors) {
 	}
 	annotate(a.gha, probs)
 	a.outputs["summary"] = "invalid: " + pipeline.Plural(len(problems), "problem")
-	fence := fenceFor(list.String())
+	fence := render.Fence(list.String())
 	md := fmt.Sprintf("## ztsync: the configuration in %s is invalid\n\n%d problems:\n\n%s\n%s%s\n",
-		codeSpanMD(a.dirName()), len(problems), fence, list.String(), fence)
+		render.CodeSpan(a.dirName()), len(problems), fence, list.String(), fence)
 	if err := writeSummary(a.run.summaryFile, md); err != nil {
 		a.gha.Warningf("write step summary: %v", err)
 	}
@@ -530,7 +530,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 // fingerprint, so that an old plan cannot be applied after a run that
 // could not plan. Its own failures are warnings.
 func (a *action) failedComment(ctx context.Context, number int, status string) {
-	body := ghclient.Header(a.marker(), "") + "\n## ztsync plan for " + codeSpanMD(a.dirName()) + "\n\n" + ghclient.StatusLine(status) + "\n"
+	body := ghclient.Header(a.marker(), "") + "\n## ztsync plan for " + render.CodeSpan(a.dirName()) + "\n\n" + ghclient.StatusLine(status) + "\n"
 	if err := a.upsertComment(ctx, number, body); err != nil {
 		a.gha.Warningf("plan comment: %v", err)
 	}
@@ -638,33 +638,13 @@ func shortSHA(sha string) string {
 	if len(sha) > 12 {
 		sha = sha[:12]
 	}
-	return codeSpanMD(sha)
-}
-
-// codeSpanMD is s in a Markdown code span, on one line (backticks become
-// quotes, control characters escapes).
-func codeSpanMD(s string) string {
-	return "`" + strings.ReplaceAll(safetext.Line(s), "`", "'") + "`"
+	return render.CodeSpan(sha)
 }
 
 // codeBlock is s in a fenced code block.
 func codeBlock(s string) string {
-	f := fenceFor(s)
+	f := render.Fence(s)
 	return f + "\n" + strings.TrimRight(s, "\n") + "\n" + f + "\n"
-}
-
-// fenceFor is a backtick fence longer than any run of backticks in s.
-func fenceFor(s string) string {
-	longest, n := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '`' {
-			n++
-			longest = max(longest, n)
-		} else {
-			n = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
 }
 
 // summaryOutput is the summary output of a plan, in the format action.yml

@@ -67,10 +67,10 @@ func writeRiskCallout(b *strings.Builder, p *planner.Plan) {
 		if !c.Risky {
 			continue
 		}
-		addr := codeSpan(c.Address)
+		addr := CodeSpan(c.Address)
 		if c.Action == planner.Revoke {
 			r := revocationOf(c)
-			item := addr + ": " + revokeReason(r, codeSpan(r.email))
+			item := addr + ": " + revokeReason(r, CodeSpan(r.email))
 			if c.Reason != "" {
 				item += " (reason: " + escapeMD(oneLine(c.Reason)) + ")"
 			}
@@ -80,7 +80,7 @@ func writeRiskCallout(b *strings.Builder, p *planner.Plan) {
 		n := 0
 		for _, d := range c.Diff {
 			if d.Risky {
-				items = append(items, addr+" "+codeSpan(d.Path)+": "+escapeMD(riskReason(d)))
+				items = append(items, addr+" "+CodeSpan(d.Path)+": "+escapeMD(riskReason(d)))
 				n++
 			}
 		}
@@ -223,7 +223,7 @@ func writeFullDiff(b *strings.Builder, p *planner.Plan) {
 		}
 	}
 	body := d.String()
-	fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
+	fence := Fence(body)
 	b.WriteString("<details><summary>Full diff</summary>\n\n")
 	b.WriteString(fence + "diff\n" + body + fence + "\n\n</details>\n\n")
 }
@@ -233,15 +233,15 @@ func writeFullDiff(b *strings.Builder, p *planner.Plan) {
 func writeFooter(b *strings.Builder, p *planner.Plan, runURL string) {
 	var parts []string
 	if p.Fingerprint != "" {
-		parts = append(parts, "fingerprint "+codeSpan(p.Fingerprint))
+		parts = append(parts, "fingerprint "+CodeSpan(p.Fingerprint))
 	}
 	if s := p.Source; s.Dir != "" || s.Commit != "" {
 		src := "source"
 		if s.Dir != "" {
-			src += " " + codeSpan(s.Dir)
+			src += " " + CodeSpan(s.Dir)
 		}
 		if s.Commit != "" {
-			src += " at " + codeSpan(shortCommit(s.Commit))
+			src += " at " + CodeSpan(shortCommit(s.Commit))
 		}
 		if s.Dirty {
 			src += " (dirty)"
@@ -251,7 +251,7 @@ func writeFooter(b *strings.Builder, p *planner.Plan, runURL string) {
 		parts = append(parts, "source (dirty)")
 	}
 	if p.Source.Base != "" {
-		parts = append(parts, "base "+codeSpan(p.Source.Base))
+		parts = append(parts, "base "+CodeSpan(p.Source.Base))
 	}
 	if p.ToolVersion != "" {
 		parts = append(parts, "ztsync "+escapeMD(oneLine(p.ToolVersion)))
@@ -273,12 +273,19 @@ func shortCommit(c string) string {
 	return c
 }
 
-// codeSpan puts s in a Markdown code span: newlines and control
+// CodeSpan puts s in a Markdown code span: newlines and control
 // characters are escaped, and the delimiter is one backtick longer than the
 // longest run of backticks in s, padded with spaces when s starts or ends
-// with one.
-func codeSpan(s string) string {
+// with one. Every Markdown ztsync writes (plans, the Action's comments)
+// quotes text with it.
+func CodeSpan(s string) string {
 	return delimitCode(safetext.Line(s))
+}
+
+// Fence is the backtick fence for a code block holding s: at least three,
+// and longer than any run of backticks in s, so s cannot close it.
+func Fence(s string) string {
+	return strings.Repeat("`", max(3, longestRun(s, '`')+1))
 }
 
 // cellCode is codeSpan for a table cell: GFM splits the row at pipes

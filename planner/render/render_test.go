@@ -259,7 +259,7 @@ func TestRiskIsThePlannersDecision(t *testing.T) {
 }
 
 func TestCodeSpan(t *testing.T) {
-	if got, want := codeSpan("a|b"), "`a|b`"; got != want {
+	if got, want := CodeSpan("a|b"), "`a|b`"; got != want {
 		t.Errorf("codeSpan outside a table = %q, want %q", got, want)
 	}
 	for _, tc := range []struct{ in, want string }{

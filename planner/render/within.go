@@ -23,7 +23,7 @@ func markdownParts(p *planner.Plan, opts MarkdownOptions) mdParts {
 	if title == "" {
 		title = "ztsync plan"
 		if p.Source.Dir != "" {
-			title += " for " + codeSpan(p.Source.Dir)
+			title += " for " + CodeSpan(p.Source.Dir)
 		}
 	}
 	head := "## " + title + "\n\n"

@@ -315,3 +315,53 @@ func TestEqualTypeMismatch(t *testing.T) {
 		}
 	}
 }
+
+// The generic rules for fields the table does not list, and the typed
+// rules for those it does, at each of their branches.
+func TestEqualRules(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		path string
+		a, b any
+		want bool
+	}{
+		// A field the table does not list is compared generically even
+		// when a listed field has the same name below another object.
+		{"future", map[string]any{"a": "x"}, "x", false},
+		{"future", map[string]any{"a": "x"}, map[string]any{"a": "x", "b": "extra"}, false},
+		{"future", map[string]any{"a": "x"}, map[string]any{"a": "x", "b": ""}, true},
+		{"future", []any{"a", json.Number("1")}, []any{"a", json.Number("1")}, true},
+		{"future", []any{"a"}, []any{"a", "b"}, false},
+		{"future", []any{"a"}, "a", false},
+		{"future", json.Number("1.50"), json.Number("1.5"), false},
+		{"future", "on", "on", true},
+		{"future", "on", "off", false},
+		// Booleans by value, not as the generic rules would.
+		{"is_ui_read_only", true, true, true},
+		{"is_ui_read_only", false, nil, true},
+		// Durations: empty only equals empty; values by value.
+		{"session_duration", "", "0s", false},
+		{"session_duration", "0s", "", false},
+		{"session_duration", "", nil, true},
+		{"session_duration", "24h", "1440m", true},
+		// A list holding a non-string is not a list of strings.
+		{"deny_unmatched_requests_exempted_zone_names", []any{"a.com", 1}, []any{"a.com", 1}, true},
+		{"deny_unmatched_requests_exempted_zone_names", []any{"a.com", 1}, []any{"a.com", 2}, false},
+	} {
+		if got := planner.Equal(planner.Organization, tt.path, tt.a, tt.b); got != tt.want {
+			t.Errorf("Equal(%s, %#v, %#v) = %v, want %v", tt.path, tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// A DoH field ztsync does not manage is refused like an organization's,
+// naming the field.
+func TestBuildRefusesUnmanagedDoHField(t *testing.T) {
+	t.Parallel()
+	_, err := buildOne(t, schema.Object{"name": "Prod"}, schema.Object{"name": "Prod"},
+		schema.Object{"doh_jwt_duration": "800h", "bogus": "x"}, schema.Object{"doh_jwt_duration": "800h"})
+	var ce *planner.ConfigError
+	if !errors.As(err, &ce) || ce.Resource != planner.DoH || ce.Field != "bogus" || !strings.Contains(err.Error(), "bogus is not a field ztsync manages") {
+		t.Fatalf("Build = %v, want a ConfigError about doh field bogus", err)
+	}
+}

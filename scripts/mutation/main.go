@@ -77,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	noGremlins := fs.Bool("no-gremlins", false, "skip gremlins' operator mutants")
 	noBranches := fs.Bool("no-branches", false, "skip the branch mutants")
 	all := fs.Bool("all", false, "mutate every file of each package, not only its default scope")
+	match := fs.String("match", "", "test only the branch mutants whose FILE:LINE KIND: text matches this `REGEXP` (re-checking survivors)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./scripts/mutation [flags] PACKAGE_DIR...   (e.g. planner applier cfapi loader)")
 		fs.PrintDefaults()
@@ -96,6 +97,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	equiv, err := parseEquivalent(equivalentList)
 	if err != nil {
 		return err
+	}
+	var only *regexp.Regexp
+	if *match != "" {
+		if only, err = regexp.Compile(*match); err != nil {
+			return fmt.Errorf("-match: %w", err)
+		}
 	}
 	var bin string
 	if !*noGremlins {
@@ -130,7 +137,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		if !*noBranches {
 			fmt.Fprintf(stderr, "== %s: branch mutants\n", pkg)
-			if r.branches, err = runBranches(root, pkg, scope, *timeout, equiv, stderr); err != nil {
+			if r.branches, err = runBranches(root, pkg, scope, only, *timeout, equiv, stderr); err != nil {
 				return fmt.Errorf("%s: branch mutants: %w", pkg, err)
 			}
 		}
@@ -330,7 +337,7 @@ func runGremlins(bin, root, pkg string, scope []string, coef int, equiv equivale
 
 // runBranches tests each branch mutant of one package with go test
 // -overlay: the work tree is never changed.
-func runBranches(root, pkg string, scope []string, timeout time.Duration, equiv equivalents, log io.Writer) (counts, error) {
+func runBranches(root, pkg string, scope []string, only *regexp.Regexp, timeout time.Duration, equiv equivalents, log io.Writer) (counts, error) {
 	var c counts
 	all, err := branchMutants(root, pkg)
 	if err != nil {
@@ -338,7 +345,7 @@ func runBranches(root, pkg string, scope []string, timeout time.Duration, equiv 
 	}
 	var ms []mutant
 	for _, m := range all {
-		if len(scope) == 0 || slices.Contains(scope, filepath.Base(m.File)) {
+		if (len(scope) == 0 || slices.Contains(scope, filepath.Base(m.File))) && (only == nil || only.MatchString(m.String())) {
 			ms = append(ms, m)
 		}
 	}

@@ -182,7 +182,9 @@ func benchPlan(b *testing.B, f Fleet) {
 // freshly seeded live state.
 //
 // Metrics from the emulator's request log: writes/change (target exactly
-// 1), readback/change (GETs during Apply; target exactly 1),
+// 1), readback/change (GETs during Apply; target exactly 2: the re-read
+// just before each write that refuses a resource that moved, and the read
+// back after it; docs/security.md),
 // stale-reads/change (GETs during CheckStale: the stale check's own cost,
 // 1 per organization or DoH change), wall/ideal with ideal = all calls ×
 // 20 ms / 16.

@@ -227,9 +227,9 @@ printf '| validate 10,000 scopes (go test benchmark; New %.0f ms + LoadDir %.0f 
 	"$bv_new" "$bv_load" "$bv_s" "$bv_mb" "$(yesno eval 'le "$bv_s" 3 && le "$bv_mb" 400')"
 plan_row BenchmarkPlan1k "plan 1,000 scopes (200 accounts + 800 zones, 10% differ), 20 ms latency, concurrency 16"
 plan_row BenchmarkPlan10k "plan 10,000 scopes (2,000 accounts + 8,000 zones, 10% differ), 20 ms latency, concurrency 16"
-printf '| apply 1,000 changes (CheckStale + Apply), 20 ms latency, concurrency 16 | %s s | %s MB | %.2f× | %g write + %g read back per change; the stale check adds %g read per change; %g unexpected calls | 1 write + 1 read back per change | %s |\n' \
+printf '| apply 1,000 changes (CheckStale + Apply), 20 ms latency, concurrency 16 | %s s | %s MB | %.2f× | %g write + %g reads per change (re-read before the write + read back); the stale check adds %g read per change; %g unexpected calls | 1 write + 2 reads per change | %s |\n' \
 	"$a_s" "$(peak BenchmarkApply1k)" "$a_r" "$a_w" "$a_rb" "$a_st" "$a_x" \
-	"$(yesno eval 'eq "$a_w" 1 && eq "$a_rb" 1 && eq "$a_x" 0')"
+	"$(yesno eval 'eq "$a_w" 1 && eq "$a_rb" 2 && eq "$a_x" 0')"
 echo
 echo "Peak memory of the plan and apply rows is the whole test process, emulator and its request log included."
 echo

@@ -162,7 +162,7 @@ func (a *action) dispatch(ctx context.Context) error {
 	var err error
 	switch {
 	case a.in.command == "validate":
-		_, err = a.validate()
+		_, err = a.validate(ctx)
 	case a.isPullRequest():
 		if a.in.command == "apply" {
 			a.gha.Noticef("command apply plans on pull requests; the reviewed plan is applied after the merge, on push")
@@ -243,8 +243,8 @@ func repoDir(dir string) string {
 // validate loads the configuration. Problems become annotations (as many
 // as GitHub shows), a notice for the rest, and the full list in the step
 // summary; the error then exits 3.
-func (a *action) validate() (*loader.Result, error) {
-	l, err := loader.New()
+func (a *action) validate(ctx context.Context) (*loader.Result, error) {
+	l, err := loader.New(loader.WithContext(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +450,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 	if fork && a.run.eventName == "pull_request" {
 		// A fork's pull request gets no secrets and a read-only token:
 		// validate (annotations) and say why there is no plan.
-		if _, err := a.validate(); err != nil {
+		if _, err := a.validate(ctx); err != nil {
 			return err
 		}
 		return a.skipPlan(fmt.Sprintf("pull request #%d comes from the fork %s, and GitHub gives workflows on forks' pull requests no secrets, so there is no plan here.", pr.Number, forkName(pr.Head.Repo.FullName)),
@@ -460,7 +460,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 		// pull_request_target checks out the base branch: its plan is
 		// not the pull request's, and posting it would say "no changes"
 		// about changes nobody planned.
-		if _, err := a.validate(); err != nil {
+		if _, err := a.validate(ctx); err != nil {
 			return err
 		}
 		what := "the base branch (" + shortCommitText(checkout) + ")"
@@ -470,7 +470,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 		return a.skipPlan(fmt.Sprintf("on pull_request_target the workflow checked out %s, not pull request #%d, so a plan here would not be the pull request's.", what, pr.Number),
 			"Use the pull_request_target recipe in docs/github-action.md: it checks out the pull request's files as data in their own directory and plans those.")
 	}
-	res, err := a.validate()
+	res, err := a.validate(ctx)
 	if err != nil {
 		a.failedComment(ctx, pr.Number, "not planned: the configuration at "+shortSHA(checkout)+" is invalid; see the annotations and the summary of "+a.runRef())
 		return err
@@ -539,7 +539,7 @@ func (a *action) failedComment(ctx context.Context, number int, status string) {
 // drift plans (against the base input, if any) and reports whether the
 // live settings drifted from the configuration.
 func (a *action) drift(ctx context.Context) error {
-	res, err := a.validate()
+	res, err := a.validate(ctx)
 	if err != nil {
 		return err
 	}

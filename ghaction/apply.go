@@ -43,7 +43,7 @@ func (a *action) applyPush(ctx context.Context) error {
 	if def := ev.Repository.DefaultBranch; def != "" && ev.Ref != "refs/heads/"+def {
 		return pipeline.WithCode(pipeline.ExitRefused, fmt.Errorf("command apply applies pushes to the default branch %s, not to %s", def, ev.Ref))
 	}
-	res, err := a.validate()
+	res, err := a.validate(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -32,13 +33,13 @@ func CheckDir(dir string) error {
 }
 
 // Load loads the configuration in dir for a command that needs it (plan,
-// apply). An invalid configuration is printed as text on log and comes
+// apply); cancelling ctx ends the load. An invalid configuration is printed as text on log and comes
 // back as an exit-3 *Reported.
-func Load(log io.Writer, dir string) (*loader.Result, error) {
+func Load(ctx context.Context, log io.Writer, dir string) (*loader.Result, error) {
 	if err := CheckDir(dir); err != nil {
 		return nil, err
 	}
-	l, err := loader.New()
+	l, err := loader.New(loader.WithContext(ctx))
 	if err != nil {
 		return nil, err
 	}

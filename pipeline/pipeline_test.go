@@ -132,3 +132,23 @@ func TestCode(t *testing.T) {
 		t.Error("WithCode(nil) is not nil")
 	}
 }
+
+// TestLoadHonoursContext: a cancelled context ends the configuration load
+// (Ctrl-C during a plan), with the cause, and no configuration comes back.
+func TestLoadHonoursContext(t *testing.T) {
+	dir, _ := fixture(t, config)
+	if res, err := pipeline.Load(t.Context(), new(bytes.Buffer), dir); err != nil || res == nil {
+		t.Fatalf("Load with a live context: %v", err)
+	}
+	cause := errors.New("interrupted")
+	ctx, cancel := context.WithCancelCause(t.Context())
+	cancel(cause)
+	res, err := pipeline.Load(ctx, new(bytes.Buffer), dir)
+	if !errors.Is(err, cause) || res != nil {
+		t.Fatalf("Load with a cancelled context = %v, %v; want the cause %q", res, err, cause)
+	}
+	_, err = pipeline.Plan(ctx, pipeline.Request{Dir: dir, Log: new(bytes.Buffer)})
+	if !errors.Is(err, cause) {
+		t.Fatalf("Plan with a cancelled context = %v; want the cause %q", err, cause)
+	}
+}

@@ -80,7 +80,7 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	res := &Result{Loaded: req.Loaded}
 	if res.Loaded == nil {
 		var err error
-		if res.Loaded, err = Load(req.Log, req.Dir); err != nil {
+		if res.Loaded, err = Load(ctx, req.Log, req.Dir); err != nil {
 			return nil, err
 		}
 	}
@@ -100,7 +100,7 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	}
 	if req.Base != "" {
 		var err error
-		if opts.Base, err = LoadBase(req.Log, req.Dir, req.Base); err != nil {
+		if opts.Base, err = LoadBase(ctx, req.Log, req.Dir, req.Base); err != nil {
 			return nil, err
 		}
 	}
@@ -184,8 +184,8 @@ func positioned(err error, res *loader.Result) error {
 // A directory that did not exist at ref (or held no .cue files) is an empty
 // configuration: every revocation declared now is new. Notes and problems
 // go to log.
-func LoadBase(log io.Writer, dir, ref string) (*schema.Config, error) {
-	l, err := loader.New()
+func LoadBase(ctx context.Context, log io.Writer, dir, ref string) (*schema.Config, error) {
+	l, err := loader.New(loader.WithContext(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -158,12 +158,12 @@ func TestLoadConfig(t *testing.T) {
 	var stderr bytes.Buffer
 	e := &env{stdout: &bytes.Buffer{}, stderr: &stderr, getenv: func(string) string { return "" }}
 	good := configDir(t, map[string]string{"a.cue": validateGood})
-	res, err := pipeline.Load(e.stderr, good)
+	res, err := pipeline.Load(t.Context(), e.stderr, good)
 	if err != nil || len(res.Config.Accounts) != 1 || stderr.Len() != 0 {
 		t.Fatalf("good: res %+v, err %v, stderr %q", res, err, stderr.String())
 	}
 	bad := configDir(t, map[string]string{"a.cue": validateBad})
-	_, err = pipeline.Load(e.stderr, bad)
+	_, err = pipeline.Load(t.Context(), e.stderr, bad)
 	var rep *pipeline.Reported
 	if !errors.As(err, &rep) || pipeline.Code(err) != ExitInvalid {
 		t.Fatalf("bad: err = %v, want an exit-%d *pipeline.Reported", err, ExitInvalid)

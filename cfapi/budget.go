@@ -134,6 +134,15 @@ type window struct {
 	// inflight holds the sequence numbers of requests reserved and not
 	// finished: the server may not have counted them yet.
 	inflight map[int64]bool
+	// heard is set by the first answer that tells how the server counts:
+	// one with Ratelimit headers, or one without them below 500 (the
+	// server does not report). Until then one request goes at a time, so
+	// a user whose limit other tools nearly spent is not sent a burst.
+	heard bool
+	// lone is the request sent alone while nothing is heard, and gate is
+	// closed when it finishes; both are zero when none is in flight.
+	lone int64
+	gate chan struct{}
 }
 
 // remainState is what a Ratelimit header allows: requests may be sent
@@ -168,10 +177,15 @@ func (w *window) limits() []Budget {
 }
 
 // reserve takes one request from the budget at now and returns its
-// sequence number, or, when none is left, how long to wait and why.
-func (w *window) reserve(now time.Time) (seq int64, wait Wait) {
+// sequence number, or, when none is left, how long to wait and why. While
+// no answer has said how the server counts and one request is in flight,
+// it returns gate instead, closed when that request finishes.
+func (w *window) reserve(now time.Time) (seq int64, wait Wait, gate <-chan struct{}) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if !w.heard && w.gate != nil {
+		return 0, Wait{}, w.gate
+	}
 	if r := w.remain; r != nil {
 		if r.probe == 0 && !now.Before(r.reset) {
 			// The reset has passed: requests are free again, perhaps
@@ -182,10 +196,10 @@ func (w *window) reserve(now time.Time) (seq int64, wait Wait) {
 		if w.seq >= r.limitSeq {
 			if r.probe > 0 {
 				return 0, Wait{Reason: WaitRemaining, Duration: probeWait, Until: now.Add(probeWait),
-					Detail: "Cloudflare's limit has reset; waiting for one answer to say how many requests are free"}
+					Detail: "Cloudflare's limit has reset; waiting for one answer to say how many requests are free"}, nil
 			}
 			return 0, Wait{Reason: WaitRemaining, Duration: r.reset.Sub(now), Until: r.reset,
-				Detail: "Cloudflare's Ratelimit header says no request is left until its reset"}
+				Detail: "Cloudflare's Ratelimit header says no request is left until its reset"}, nil
 		}
 	}
 	longest := time.Duration(0)
@@ -201,22 +215,31 @@ func (w *window) reserve(now time.Time) (seq int64, wait Wait) {
 		}
 	}
 	if wait.Duration > 0 {
-		return 0, wait
+		return 0, wait, nil
 	}
 	if longest > 0 {
 		w.sent = append(w.sent[firstAfter(w.sent, now.Add(-longest)):], now)
 	}
 	w.seq++
 	w.inflight[w.seq] = true
-	return w.seq, Wait{}
+	if !w.heard {
+		w.lone, w.gate = w.seq, make(chan struct{})
+	}
+	return w.seq, Wait{}, nil
 }
 
 // finish forgets request seq: its answer came, or it failed. When it was
 // the probe and its answer brought no header, the header no longer binds.
+// When it was the lone request, those waiting for it look again: they fan
+// out if its answer told how the server counts, else one goes alone next.
 func (w *window) finish(seq int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	delete(w.inflight, seq)
+	if w.gate != nil && w.lone == seq {
+		close(w.gate)
+		w.lone, w.gate = 0, nil
+	}
 	if r := w.remain; r != nil && r.probe == seq {
 		w.remain = nil
 	}
@@ -253,14 +276,21 @@ func firstAfter(ts []time.Time, t time.Time) int {
 // sends past r, however requests and answers are reordered.
 // An answer to a later request replaces what an earlier one said; an
 // earlier one may only lower it.
-func (w *window) observe(seq int64, h http.Header, now time.Time) {
+//
+// An answer with either header, or one without them and a status below
+// 500 (the server does not report; the own budget alone binds), ends the
+// start's one-at-a-time: an edge's 5xx without headers proves nothing.
+func (w *window) observe(seq int64, status int, h http.Header, now time.Time) {
 	rem, reset, remOK := parseRatelimit(h.Values("Ratelimit"))
 	pol, polOK := parseRatelimitPolicy(h.Values("Ratelimit-Policy"))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if remOK || polOK || status < 500 {
+		w.heard = true
+	}
 	if !remOK && !polOK {
 		return
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if polOK {
 		w.policy = pol
 	}

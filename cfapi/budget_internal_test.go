@@ -12,7 +12,10 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // reserveAt reserves one request at t and returns its wait (0: sent).
 func reserveAt(t *testing.T, w *window, at time.Time) Wait {
 	t.Helper()
-	seq, wait := w.reserve(at)
+	seq, wait, gate := w.reserve(at)
+	if gate != nil {
+		t.Fatalf("reserve at %s: told to wait for the lone first request", at.Sub(t0))
+	}
 	if wait.Duration == 0 && seq == 0 {
 		t.Fatalf("reserve at %s: neither sent nor told to wait", at.Sub(t0))
 	}
@@ -22,11 +25,19 @@ func reserveAt(t *testing.T, w *window, at time.Time) Wait {
 	return wait
 }
 
+// heardWindow is a window that has had an answer telling how the server
+// counts: past the start's one request at a time.
+func heardWindow(b Budget) *window {
+	w := newWindow(b)
+	w.heard = true
+	return w
+}
+
 // TestWindowSlides: inside the budget requests go at once; past it the
 // wait ends when the oldest request leaves the window, not when a fixed
 // window resets.
 func TestWindowSlides(t *testing.T) {
-	w := newWindow(Budget{Requests: 3, Window: 10 * time.Second})
+	w := heardWindow(Budget{Requests: 3, Window: 10 * time.Second})
 	for _, at := range []time.Duration{0, 2 * time.Second, 4 * time.Second} {
 		if wait := reserveAt(t, w, t0.Add(at)); wait.Duration != 0 {
 			t.Fatalf("request at %s waits %s inside the budget", at, wait.Duration)
@@ -54,7 +65,7 @@ func TestWindowSlides(t *testing.T) {
 }
 
 func TestWindowUnlimited(t *testing.T) {
-	w := newWindow(Budget{})
+	w := heardWindow(Budget{})
 	for i := range 5000 {
 		if wait := reserveAt(t, w, t0); wait.Duration != 0 {
 			t.Fatalf("request %d waits %s without a budget", i, wait.Duration)
@@ -78,7 +89,7 @@ func header(kv ...string) http.Header {
 // one whose answer carried the header, and an answer that arrives late
 // never raises it.
 func TestWindowRemaining(t *testing.T) {
-	w := newWindow(Budget{})
+	w := heardWindow(Budget{})
 	for range 4 {
 		reserveAt(t, w, t0) // seq 1..4
 	}
@@ -86,7 +97,7 @@ func TestWindowRemaining(t *testing.T) {
 	// counted in it, so one more may go (seq 5), not three. Request 1 was
 	// answered before.
 	w.finish(1)
-	w.observe(2, header("Ratelimit", `"default";r=3;t=30`), t0)
+	w.observe(2, http.StatusOK, header("Ratelimit", `"default";r=3;t=30`), t0)
 	w.finish(2)
 	if wait := reserveAt(t, w, t0); wait.Duration != 0 {
 		t.Fatalf("5th request waits %s; one is left", wait.Duration)
@@ -96,7 +107,7 @@ func TestWindowRemaining(t *testing.T) {
 		t.Fatalf("6th request: %+v, want a 29s wait for the remaining count", wait)
 	}
 	// A late answer to request 1 saying more remain does not raise it.
-	w.observe(1, header("Ratelimit", `"default";r=50;t=30`), t0.Add(time.Second))
+	w.observe(1, http.StatusOK, header("Ratelimit", `"default";r=50;t=30`), t0.Add(time.Second))
 	if wait := reserveAt(t, w, t0.Add(time.Second)); wait.Reason != WaitRemaining {
 		t.Fatalf("a stale answer raised the remaining count: %+v", wait)
 	}
@@ -106,7 +117,7 @@ func TestWindowRemaining(t *testing.T) {
 	}
 	// A newer answer replaces the state: the answer to request 6 says 0
 	// remain for 5s.
-	w.observe(6, header("Ratelimit", `"default";r=0;t=5`), t0.Add(30*time.Second))
+	w.observe(6, http.StatusOK, header("Ratelimit", `"default";r=0;t=5`), t0.Add(30*time.Second))
 	if wait := reserveAt(t, w, t0.Add(31*time.Second)); wait.Duration != 4*time.Second {
 		t.Fatalf("r=0: wait %s, want 4s", wait.Duration)
 	}
@@ -116,10 +127,10 @@ func TestWindowRemaining(t *testing.T) {
 // answer carried the header, and still unanswered, may reach the server
 // after it: it is taken off the remaining count too.
 func TestWindowRemainingEarlierInFlight(t *testing.T) {
-	w := newWindow(Budget{})
+	w := heardWindow(Budget{})
 	reserveAt(t, w, t0) // 1: still in flight
 	reserveAt(t, w, t0) // 2: answered first
-	w.observe(2, header("Ratelimit", `"default";r=2;t=30`), t0)
+	w.observe(2, http.StatusOK, header("Ratelimit", `"default";r=2;t=30`), t0)
 	w.finish(2)
 	if wait := reserveAt(t, w, t0); wait.Duration != 0 {
 		t.Fatalf("3rd request waits %s; one is left (2 remain, less request 1)", wait.Duration)
@@ -135,9 +146,9 @@ func TestWindowRemainingEarlierInFlight(t *testing.T) {
 
 // TestWindowPolicy: a Ratelimit-Policy tighter than the budget binds.
 func TestWindowPolicy(t *testing.T) {
-	w := newWindow(Budget{Requests: 100, Window: time.Minute})
+	w := heardWindow(Budget{Requests: 100, Window: time.Minute})
 	reserveAt(t, w, t0)
-	w.observe(1, header("Ratelimit-Policy", `"burst";q=2;w=10`), t0)
+	w.observe(1, http.StatusOK, header("Ratelimit-Policy", `"burst";q=2;w=10`), t0)
 	reserveAt(t, w, t0)
 	wait := reserveAt(t, w, t0)
 	if wait.Reason != WaitBudget || wait.Duration != 10*time.Second || wait.Detail != "2 requests in the last 10s (budget 2/10s)" {
@@ -214,9 +225,9 @@ func TestParseRatelimitPolicy(t *testing.T) {
 // TestWindowMalformedHeadersChangeNothing: a malformed header neither
 // blocks nor frees anything.
 func TestWindowMalformedHeadersChangeNothing(t *testing.T) {
-	w := newWindow(Budget{Requests: 1, Window: time.Minute})
+	w := heardWindow(Budget{Requests: 1, Window: time.Minute})
 	reserveAt(t, w, t0)
-	w.observe(1, header("Ratelimit", `"default";r=x`, "Ratelimit-Policy", `q=`), t0)
+	w.observe(1, http.StatusOK, header("Ratelimit", `"default";r=x`, "Ratelimit-Policy", `q=`), t0)
 	if w.remain != nil || w.policy != nil {
 		t.Fatalf("malformed headers were learnt: remain %+v, policy %v", w.remain, w.policy)
 	}
@@ -263,9 +274,9 @@ func TestParseBudget(t *testing.T) {
 // one); its header rules from then on; a probe answered without a header
 // lifts the limit.
 func TestWindowProbeAfterReset(t *testing.T) {
-	w := newWindow(Budget{})
+	w := heardWindow(Budget{})
 	reserveAt(t, w, t0) // 1
-	w.observe(1, header("Ratelimit", `"default";r=0;t=10`), t0)
+	w.observe(1, http.StatusOK, header("Ratelimit", `"default";r=0;t=10`), t0)
 	w.finish(1)
 	if wait := reserveAt(t, w, t0.Add(5*time.Second)); wait.Duration != 5*time.Second {
 		t.Fatalf("before the reset: wait %s, want 5s", wait.Duration)
@@ -280,7 +291,7 @@ func TestWindowProbeAfterReset(t *testing.T) {
 		}
 	}
 	// The probe (2) learns that 2 are free.
-	w.observe(2, header("Ratelimit", `"default";r=2;t=10`), at)
+	w.observe(2, http.StatusOK, header("Ratelimit", `"default";r=2;t=10`), at)
 	w.finish(2)
 	for i := range 2 {
 		if wait := reserveAt(t, w, at); wait.Duration != 0 {
@@ -292,12 +303,72 @@ func TestWindowProbeAfterReset(t *testing.T) {
 	}
 	// Next reset: the probe is answered without a header; nothing binds.
 	at = at.Add(10 * time.Second)
-	probe, wait := w.reserve(at)
+	probe, wait, _ := w.reserve(at)
 	if wait.Duration != 0 {
 		t.Fatalf("second probe waits %s", wait.Duration)
 	}
 	w.finish(probe)
 	if w.remain != nil {
 		t.Fatalf("a probe without a header left %+v", w.remain)
+	}
+}
+
+// TestWindowFirstRequestAlone: until an answer tells how the server
+// counts, one request is out at a time and the others wait for it; a
+// failure without an answer, or a 5xx without headers, tells nothing;
+// an answer with Ratelimit headers is obeyed, one without them below 500
+// lets the requests fan out.
+func TestWindowFirstRequestAlone(t *testing.T) {
+	lone := func(w *window) (int64, <-chan struct{}) {
+		t.Helper()
+		seq, wait, gate := w.reserve(t0)
+		if seq == 0 || wait.Duration != 0 || gate != nil {
+			t.Fatalf("the lone request: seq %d, wait %+v, gate %v", seq, wait, gate)
+		}
+		_, _, gate = w.reserve(t0)
+		if gate == nil {
+			t.Fatalf("a second request while request %d is out alone was not held", seq)
+		}
+		return seq, gate
+	}
+	closed := func(gate <-chan struct{}) bool {
+		select {
+		case <-gate:
+			return true
+		default:
+			return false
+		}
+	}
+
+	w := newWindow(Budget{})
+	seq, gate := lone(w)
+	w.finish(seq) // no answer at all
+	if !closed(gate) {
+		t.Fatal("the waiters were not woken when the lone request failed")
+	}
+	seq, _ = lone(w)
+	w.observe(seq, http.StatusBadGateway, http.Header{}, t0)
+	w.finish(seq)
+	seq, gate = lone(w)
+	w.observe(seq, http.StatusOK, http.Header{}, t0)
+	w.finish(seq)
+	if !closed(gate) {
+		t.Fatal("the waiters were not woken by the answer")
+	}
+	for i := range 8 {
+		if wait := reserveAt(t, w, t0); wait.Duration != 0 {
+			t.Fatalf("request %d after an answer without headers waits %s", i, wait.Duration)
+		}
+	}
+
+	w = newWindow(Budget{})
+	seq, _ = lone(w)
+	w.observe(seq, http.StatusOK, header("Ratelimit", `"default";r=1;t=10`), t0)
+	w.finish(seq)
+	if wait := reserveAt(t, w, t0); wait.Duration != 0 {
+		t.Fatalf("the one request the header leaves waits %s", wait.Duration)
+	}
+	if wait := reserveAt(t, w, t0); wait.Duration != 10*time.Second || wait.Reason != WaitRemaining {
+		t.Fatalf("past the header's count: %+v, want 10s until its reset", wait)
 	}
 }

@@ -243,3 +243,44 @@ func TestBudgetConcurrentAgainstEmulator(t *testing.T) {
 		t.Errorf("%d GETs, want 120", n)
 	}
 }
+
+// TestFreshClientSharedLimitNearlySpent: another tool of the same user
+// (same token) spent 3 of the emulator's 4 requests per 15s; a fresh
+// client with 8 workers and the default budget knows nothing of that
+// until its first answer, so that request goes alone and its Ratelimit
+// header paces the rest: not one 429. One fake clock; no test sleeps.
+func TestFreshClientSharedLimitNearlySpent(t *testing.T) {
+	clock := newFakeClock(false)
+	srv := emulator.NewServer(t, emulator.Options{Token: testToken, Clock: clock.Now,
+		Limit: emulator.Limit{Requests: 4, Window: 15 * time.Second}})
+	srv.SetOrganization(account.Kind, account.ID, orgBody)
+	other, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock })
+	for i := range 3 {
+		if _, err := other.GetOrganization(t.Context(), account); err != nil {
+			t.Fatalf("the other tool's GET %d: %v", i+1, err)
+		}
+	}
+	c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock; o.Budget = cfapi.DefaultBudget() })
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 8 {
+		wg.Go(func() {
+			for range 2 {
+				if _, err := c.GetOrganization(t.Context(), account); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := srv.Throttled(); n != 0 {
+		t.Errorf("the emulator answered %d 429s", n)
+	}
+	if st := c.Stats(); st.Requests["GET"] != 16 || st.Throttled != 0 {
+		t.Errorf("Stats = %+v, want 16 GETs and no 429", st)
+	}
+}

@@ -387,7 +387,7 @@ func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any
 		return retry, -1, err
 	}
 
-	c.window.observe(seq, resp.Header, c.clock.Now())
+	c.window.observe(seq, resp.StatusCode, resp.Header, c.clock.Now())
 	e := &APIError{Method: req.Method, Path: path, Status: resp.StatusCode, RayID: resp.Header.Get("Cf-Ray")}
 	derr := decode(e, body, v, c.scrubber)
 	c.scrubAPIError(e)
@@ -460,7 +460,17 @@ func (c *Client) await(ctx context.Context, method, path string) (int64, error) 
 			}
 			continue
 		}
-		seq, w := c.window.reserve(c.clock.Now())
+		seq, w, gate := c.window.reserve(c.clock.Now())
+		if gate != nil {
+			// Nothing yet says how many requests the server has left:
+			// wait for the answer to the one request out.
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return 0, context.Cause(ctx)
+			}
+			continue
+		}
 		if w.Duration <= 0 {
 			return seq, nil
 		}

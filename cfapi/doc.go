@@ -19,8 +19,9 @@
 // Before each attempt the client takes one request from its budget
 // (budget.go, docs/api-budget.md): a sliding window of Options.Budget
 // requests, the Ratelimit-Policy Cloudflare announces, and never past the
-// remaining count of Cloudflare's Ratelimit header. Past the budget it
-// waits for the window to slide. Waits are reported through
+// remaining count of Cloudflare's Ratelimit header. Until the first answer
+// says how the server counts, one request is in flight at a time. Past the
+// budget it waits for the window to slide. Waits are reported through
 // Options.OnWait; the package itself writes nowhere. 5xx answers and network
 // errors are retried for every call except POST create, which is retried
 // only when the request provably never left the client and otherwise fails

@@ -365,3 +365,55 @@ func TestBuildRefusesUnmanagedDoHField(t *testing.T) {
 		t.Fatalf("Build = %v, want a ConfigError about doh field bogus", err)
 	}
 }
+
+// editTop is editPlan for the plan's top-level fields.
+func editTop(t *testing.T, f func(m map[string]any)) string {
+	t.Helper()
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(writePlan(t, samplePlan())))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	f(m)
+	b, _ := json.Marshal(m)
+	var q planner.Plan
+	d = json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&q); err != nil {
+		t.Fatal(err)
+	}
+	m["fingerprint"] = planner.Fingerprint(&q)
+	out, _ := json.Marshal(m)
+	return string(out)
+}
+
+type failingIO struct{}
+
+var errIO = errors.New("disk on fire")
+
+func (failingIO) Write([]byte) (int, error) { return 0, errIO }
+func (failingIO) Read([]byte) (int, error)  { return 0, errIO }
+
+// Counts that cannot be counts are refused; failing readers and writers
+// are reported; a nil plan has a fingerprint, not a panic.
+func TestPlanFileEdges(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]func(m map[string]any){
+		"negative declared":  func(m map[string]any) { m["declared"] = -1 },
+		"negative unchanged": func(m map[string]any) { m["summary"].(map[string]any)["unchanged"] = -2 },
+	} {
+		if _, err := planner.ReadPlan(strings.NewReader(editTop(t, f))); err == nil || !strings.Contains(err.Error(), "not a count") {
+			t.Errorf("%s: ReadPlan = %v, want \"not a count\"", name, err)
+		}
+	}
+	if err := planner.WritePlan(failingIO{}, samplePlan()); !errors.Is(err, errIO) {
+		t.Errorf("WritePlan to a failing writer = %v, want its error", err)
+	}
+	if _, err := planner.ReadPlan(failingIO{}); !errors.Is(err, errIO) {
+		t.Errorf("ReadPlan from a failing reader = %v, want its error", err)
+	}
+	if fp := planner.Fingerprint(nil); !strings.HasPrefix(fp, "sha256:") || fp == planner.Fingerprint(samplePlan()) {
+		t.Errorf("Fingerprint(nil) = %q", fp)
+	}
+}

@@ -29,8 +29,17 @@ sed -e "s/^    goos: .*/    goos: [${goos}]/" -e "s/^    goarch: .*/    goarch: 
 	-e "s|^project_name: ztsync|project_name: ztsync\ndist: ${work}/dist|" .goreleaser.yaml > "$work/goreleaser.yaml"
 grep -q "goos: \[${goos}\]" "$work/goreleaser.yaml"
 
+# GoReleaser reads the commit through the repository's remote; a checkout
+# without one (a local work tree) stamps "none". Build from a clone then,
+# whose origin is this repository: the same commit.
+src=.
+if [ -z "$(git remote)" ]; then
+	git clone -q . "$work/src"
+	src="$work/src"
+fi
+
 echo "== goreleaser release --snapshot (${goos}/${goarch})"
-"$goreleaser" release --snapshot --clean --config "$work/goreleaser.yaml"
+(cd "$src" && "$goreleaser" release --snapshot --clean --config "$work/goreleaser.yaml")
 
 dist="$work/dist"
 archive=$(ls "$dist"/ztsync_*_"${goos}"_"${goarch}".tar.gz)

@@ -77,7 +77,12 @@ func runApply(ctx context.Context, e *env, args []string) error {
 		return a.planFile(ctx, pos[0])
 	}
 	if !*autoApprove && !e.terminal(e.stdin) {
-		return usageErrorf("stdin is not a terminal, so apply cannot ask for confirmation; pass --auto-approve, or apply a reviewed plan file (ztsync plan --out plan.json, then ztsync apply plan.json)")
+		t := api.Target(e.getenv)
+		flags := ""
+		if f := pipeline.TargetFlags(&planner.Plan{Target: &t}); f != "" {
+			flags = " " + f
+		}
+		return usageErrorf("stdin is not a terminal, so apply cannot ask for confirmation; pass --auto-approve, or apply a reviewed plan file (ztsync plan --dir %s%s --out plan.json, then ztsync apply plan.json%s)", *dir, flags, flags)
 	}
 	return a.fromConfig(ctx, *dir, targets, *autoApprove)
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -11,7 +15,10 @@ import (
 )
 
 // planHints prints, after a plan, where it was read from and what to do
-// next, with every flag the next command needs.
+// next, with every flag the next command needs: the API target, and
+// --max-change-percent when the mass-change guard would refuse the plan.
+// Without --out, an emulator plan's hint applies a copy of the state file,
+// since apply rewrites it (the examples' state files are tracked in git).
 func planHints(e *env, p *planner.Plan, dir, out string) {
 	if p.Target != nil {
 		where := "Planned against " + p.Target.String()
@@ -24,12 +31,30 @@ func planHints(e *env, p *planner.Plan, dir, out string) {
 	if f := pipeline.TargetFlags(p); f != "" {
 		flags = " " + f
 	}
+	applyFlags := flags + guardFlag(p)
 	switch {
 	case out != "":
-		fmt.Fprintf(e.stderr, "Plan saved to %s; apply it with: ztsync apply %s%s\n", out, out, flags)
-	case p.HasChanges():
-		fmt.Fprintf(e.stderr, "To apply it: ztsync plan --dir %s%s --out plan.json, review, then ztsync apply plan.json%s\n", dir, flags, flags)
+		fmt.Fprintf(e.stderr, "Plan saved to %s; apply it with: ztsync apply %s%s\n", out, out, applyFlags)
+	case !p.HasChanges():
+	case p.Target != nil && p.Target.Emulator != "" && exists(p.Target.Emulator):
+		state := p.Target.Emulator
+		cp := filepath.Join(os.TempDir(), "ztsync-"+filepath.Base(state))
+		plan := filepath.Join(os.TempDir(), "ztsync-plan.json")
+		fmt.Fprintf(e.stderr, "To apply it to a copy of the state (apply rewrites the file it is given): cp %s %s && ztsync plan --dir %s --emulator %s --out %s, review, then ztsync apply %s --emulator %s%s\n",
+			state, cp, dir, cp, plan, plan, cp, guardFlag(p))
+	default:
+		fmt.Fprintf(e.stderr, "To apply it: ztsync plan --dir %s%s --out plan.json, review, then ztsync apply plan.json%s\n", dir, flags, applyFlags)
 	}
+}
+
+// guardFlag is " --max-change-percent N" when apply's mass-change guard
+// would refuse p at its default threshold, else "".
+func guardFlag(p *planner.Plan) string {
+	var ge *applier.GuardError
+	if !errors.As(applier.Guard(p, applier.DefaultMaxChangePercent), &ge) {
+		return ""
+	}
+	return " --max-change-percent " + pipeline.Number(math.Ceil(ge.Percent))
 }
 
 // appliedAlreadyHint is added to a stale plan's refusal when every
@@ -66,4 +91,10 @@ func movedAsPlanned(c planner.Change, r applier.StaleResource) bool {
 		return true
 	}
 	return false
+}
+
+// exists reports whether a file is at path.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -150,12 +150,19 @@ type GuardError struct {
 
 // Error names the numbers and the flag that allows the plan.
 func (e *GuardError) Error() string {
-	allow := strconv.FormatFloat(math.Ceil(e.Percent), 'f', -1, 64)
 	return fmt.Sprintf("refusing to change %d of %d declared resources (%s%%): more than the %s%% the mass-change guard allows; review the plan, then run again with --max-change-percent %s to allow it",
-		e.Changes, e.Declared, formatPercent(e.Percent), formatPercent(e.Max), allow)
+		e.Changes, e.Declared, Percent(e.Percent), Percent(e.Max), e.Allow())
 }
 
-func formatPercent(f float64) string {
+// Allow is the smallest whole --max-change-percent that lets the plan
+// through, as people write it ("37").
+func (e *GuardError) Allow() string {
+	return strconv.FormatFloat(math.Ceil(e.Percent), 'f', -1, 64)
+}
+
+// Percent prints a percentage as people write it, to one decimal: 36.4,
+// 30, 33.3 — the one format of the guard's numbers, in plans and applies.
+func Percent(f float64) string {
 	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
 }
 

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"math"
 	"path/filepath"
 
 	"github.com/ztsync/ztsync/applier"
@@ -71,7 +70,6 @@ func GuardWarning(p *planner.Plan, maxPct *float64) string {
 	if !errors.As(applier.Guard(p, threshold), &ge) {
 		return ""
 	}
-	allow := math.Ceil(ge.Percent)
 	return fmt.Sprintf("apply will refuse this plan: it changes %d of %d declared resources (%s%%), more than the %s%% the mass-change guard allows; after review, apply it with --max-change-percent %s",
-		ge.Changes, ge.Declared, Number(ge.Percent), Number(ge.Max), Number(allow))
+		ge.Changes, ge.Declared, applier.Percent(ge.Percent), applier.Percent(ge.Max), ge.Allow())
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,7 +53,7 @@ func guardFlag(p *planner.Plan) string {
 	if !errors.As(applier.Guard(p, applier.DefaultMaxChangePercent), &ge) {
 		return ""
 	}
-	return " --max-change-percent " + pipeline.Number(math.Ceil(ge.Percent))
+	return " --max-change-percent " + ge.Allow()
 }
 
 // appliedAlreadyHint is added to a stale plan's refusal when every

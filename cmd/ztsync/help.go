@@ -137,7 +137,7 @@ func unknownCommand(name string) error {
 // list of commands.
 func runHelp(ctx context.Context, e *env, args []string) int {
 	switch {
-	case len(args) == 0:
+	case len(args) == 0, len(args) == 1 && args[0] == "help":
 		usage(e.stdout)
 		return ExitOK
 	case len(args) > 1:

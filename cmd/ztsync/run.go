@@ -134,6 +134,10 @@ func run(ctx context.Context, args []string, e *env) int {
 		return finish(e, code)
 	}
 	if strings.HasPrefix(name, "-") {
+		if s := nearest(strings.TrimLeft(name, "-"), []string{"help", "version"}); s != "" {
+			fmt.Fprintf(e.stderr, "ztsync: unknown flag %s; did you mean --%s? (ztsync --help lists the commands)\n", name, s)
+			return finish(e, ExitInvalid)
+		}
 		fmt.Fprintf(e.stderr, "ztsync: %s comes before a command; flags follow the command (ztsync plan --dir DIR)\n\n", name)
 		usage(e.stderr)
 		return finish(e, ExitInvalid)

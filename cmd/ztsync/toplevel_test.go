@@ -1,0 +1,32 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestHelpHelp: `ztsync help help` names a listed command, so it prints
+// the list of commands on stdout and exits 0.
+func TestHelpHelp(t *testing.T) {
+	code, stdout, stderr := runCLI(t, nil, "help", "help")
+	if code != ExitOK || stderr != "" || !strings.Contains(stdout, "usage: ztsync <command>") {
+		t.Errorf("ztsync help help: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// TestTopLevelFlagSuggestion: a mistyped --version or --help before any
+// command suggests the nearest; another flag there says flags follow the
+// command. Both exit 3.
+func TestTopLevelFlagSuggestion(t *testing.T) {
+	for _, c := range []struct{ arg, want string }{
+		{"--verison", "unknown flag --verison; did you mean --version?"},
+		{"--Version", "did you mean --version?"},
+		{"--hlep", "did you mean --help?"},
+		{"--dir", "--dir comes before a command; flags follow the command"},
+	} {
+		code, stdout, stderr := runCLI(t, nil, c.arg)
+		if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("ztsync %s: exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", c.arg, code, ExitInvalid, c.want, stdout, stderr)
+		}
+	}
+}

@@ -185,6 +185,7 @@ type applier struct {
 // scope runs the changes of one scope in order.
 func (a *applier) scope(ctx context.Context, idx []int) {
 	var failed string // the change that failed or was refused, and which
+	orgCreated := false // this apply created the scope's organization
 	for _, i := range idx {
 		c := &a.p.Changes[i]
 		r := Result{Address: c.Address, Action: c.Action}
@@ -197,7 +198,8 @@ func (a *applier) scope(ctx context.Context, idx []int) {
 			r.Err = errors.New("not started: apply was interrupted")
 		default:
 			a.progress(Event{Index: i, Change: c})
-			r = a.change(ctx, c)
+			r = a.change(ctx, c, orgCreated)
+			orgCreated = orgCreated || (c.Resource == planner.Organization && c.Action == planner.Create && r.Status == Applied)
 			a.progress(Event{Index: i, Change: c, Done: true, Result: r})
 			switch r.Status {
 			case Failed:

@@ -29,7 +29,7 @@ func (e *RefusedError) Error() string { return e.Reason }
 // change makes one change: it reads the resource again, refuses when it
 // moved or when the plan's body is not the fresh object plus the diff,
 // writes, and reads the result back.
-func (a *applier) change(ctx context.Context, c *planner.Change) Result {
+func (a *applier) change(ctx context.Context, c *planner.Change, orgCreated bool) Result {
 	r := Result{Address: c.Address, Action: c.Action}
 	switch {
 	case c.Resource == planner.Revocation && c.Action == planner.Revoke:
@@ -59,7 +59,7 @@ func (a *applier) change(ctx context.Context, c *planner.Change) Result {
 		r.Status, r.Err = Failed, fmt.Errorf("reading it again before the write failed, so nothing was written: %w", err)
 		return r
 	}
-	if err := checkFresh(c, fresh); err != nil {
+	if err := checkFresh(c, fresh, orgCreated); err != nil {
 		r.Status, r.Err = Refused, err
 		return r
 	}
@@ -120,13 +120,19 @@ func (a *applier) read(ctx context.Context, c *planner.Change) (planner.Observed
 // checkFresh refuses a change whose resource moved since the plan was made:
 // its digest, read just before the write, is not the plan's live_digest.
 // This narrows the window of a lost update to the time between this GET
-// and the write (the API has no conditional write).
-func checkFresh(c *planner.Change, fresh planner.Observed) error {
+// and the write (the API has no conditional write). An account's DoH
+// settings exist with its organization: when this apply created the
+// organization (orgCreated), DoH settings the plan saw absent are fresh if
+// they are still empty.
+func checkFresh(c *planner.Change, fresh planner.Observed, orgCreated bool) error {
 	if fresh.Digest() == c.LiveDigest {
 		return nil
 	}
 	what := "changed since the plan was made"
 	absent := planner.Observed{}.Digest()
+	if orgCreated && c.Resource == planner.DoH && c.LiveDigest == absent && fresh.Exists && len(fresh.Object) == 0 {
+		return nil
+	}
 	switch {
 	case c.LiveDigest == absent && fresh.Exists:
 		what = "was created since the plan was made"

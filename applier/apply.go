@@ -184,7 +184,7 @@ type applier struct {
 
 // scope runs the changes of one scope in order.
 func (a *applier) scope(ctx context.Context, idx []int) {
-	var failed string // the change that failed or was refused, and which
+	var failed string   // the change that failed or was refused, and which
 	orgCreated := false // this apply created the scope's organization
 	for _, i := range idx {
 		c := &a.p.Changes[i]

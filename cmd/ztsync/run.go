@@ -134,7 +134,12 @@ func run(ctx context.Context, args []string, e *env) int {
 		return finish(e, code)
 	}
 	if strings.HasPrefix(name, "-") {
-		if s := nearest(strings.TrimLeft(name, "-"), []string{"help", "version"}); s != "" {
+		bare := strings.ToLower(strings.TrimLeft(name, "-"))
+		s := nearest(bare, []string{"help", "version"})
+		if bare == "v" {
+			s = "version" // -v, -V: what other tools print their version with
+		}
+		if s != "" {
 			fmt.Fprintf(e.stderr, "ztsync: unknown flag %s; did you mean --%s? (ztsync --help lists the commands)\n", name, s)
 			return finish(e, ExitInvalid)
 		}

@@ -22,6 +22,8 @@ func TestTopLevelFlagSuggestion(t *testing.T) {
 		{"--verison", "unknown flag --verison; did you mean --version?"},
 		{"--Version", "did you mean --version?"},
 		{"--hlep", "did you mean --help?"},
+		{"-v", "unknown flag -v; did you mean --version?"},
+		{"-V", "did you mean --version?"},
 		{"--dir", "--dir comes before a command; flags follow the command"},
 	} {
 		code, stdout, stderr := runCLI(t, nil, c.arg)

@@ -18,7 +18,7 @@ import (
 // --max-change-percent when the mass-change guard would refuse the plan.
 // Without --out, an emulator plan's hint applies a copy of the state file,
 // since apply rewrites it (the examples' state files are tracked in git).
-func planHints(e *env, p *planner.Plan, dir, out string) {
+func planHints(e *env, p *planner.Plan, selection, out string) {
 	if p.Target != nil {
 		where := "Planned against " + p.Target.String()
 		if p.Target.Emulator != "" {
@@ -39,10 +39,10 @@ func planHints(e *env, p *planner.Plan, dir, out string) {
 		state := p.Target.Emulator
 		cp := filepath.Join(os.TempDir(), "ztsync-"+filepath.Base(state))
 		plan := filepath.Join(os.TempDir(), "ztsync-plan.json")
-		fmt.Fprintf(e.stderr, "To apply it to a copy of the state (apply rewrites the file it is given): cp %s %s && ztsync plan --dir %s --emulator %s --out %s, review, then ztsync apply %s --emulator %s%s\n",
-			state, cp, dir, cp, plan, plan, cp, guardFlag(p))
+		fmt.Fprintf(e.stderr, "To apply it to a copy of the state (apply rewrites the file it is given): cp %s %s && ztsync plan %s --emulator %s --out %s, review, then ztsync apply %s --emulator %s%s\n",
+			state, cp, selection, cp, plan, plan, cp, guardFlag(p))
 	default:
-		fmt.Fprintf(e.stderr, "To apply it: ztsync plan --dir %s%s --out plan.json, review, then ztsync apply plan.json%s\n", dir, flags, applyFlags)
+		fmt.Fprintf(e.stderr, "To apply it: ztsync plan %s%s --out plan.json, review, then ztsync apply plan.json%s\n", selection, flags, applyFlags)
 	}
 }
 

@@ -62,3 +62,19 @@ func TestApplyNoTerminalHintCarriesFlags(t *testing.T) {
 	}
 	applyMustContain(t, r, "stderr", "(ztsync plan --dir "+f.dir+" --emulator "+f.state+" --out plan.json, then ztsync apply plan.json --emulator "+f.state+")")
 }
+
+// TestPlanHintKeepsSelection: the hint to plan again with --out keeps the
+// flags that decide what the plan holds (--target, --base, --all, --shard).
+func TestPlanHintKeepsSelection(t *testing.T) {
+	var cfg strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)
+	}
+	f := newApplyFixture(t, cfg.String())
+	missing := filepath.Join(t.TempDir(), "new.json")
+	r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", missing, "--target", "zone/z1.example", "--shard", "1/1")
+	if r.code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	applyMustContain(t, r, "stderr", "To apply it: ztsync plan --dir "+f.dir+" --shard 1/1 --target zone/z1.example --emulator "+missing+" --out plan.json")
+}

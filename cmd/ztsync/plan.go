@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -82,7 +83,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("write plan: %w", err)
 	}
-	planHints(e, p, *dir, *out)
+	planHints(e, p, planSelection(fs, *dir, targets), *out)
 	if *detailed && p.HasChanges() {
 		return pipeline.ChangesReported()
 	}
@@ -119,4 +120,22 @@ func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error)
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// planSelection is the plan flags that decide what a plan holds (--dir,
+// --base, --all, --shard, --target), as the hint to run it again needs them.
+func planSelection(fs *flag.FlagSet, dir string, targets []string) string {
+	sel := "--dir " + dir
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "all":
+			sel += " --all"
+		case "base", "shard":
+			sel += " --" + f.Name + " " + f.Value.String()
+		}
+	})
+	for _, t := range targets {
+		sel += " --target " + t
+	}
+	return sel
 }

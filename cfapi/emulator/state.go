@@ -199,6 +199,12 @@ func (e *Emulator) LoadFile(path string) error {
 
 // readCapped reads a regular file of at most MaxStateFileSize bytes.
 func readCapped(path string) ([]byte, error) {
+	// Stat before opening: opening a named pipe blocks until a writer comes.
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -269,6 +269,12 @@ func confirm(ctx context.Context, e *env) (bool, error) {
 func readPlanFile(e *env, path string) (*planner.Plan, []byte, error) {
 	var r io.Reader = e.stdin
 	if path != "-" {
+		// A plan file is a regular file, where its applied record can
+		// live beside it; and opening a named pipe would block before
+		// anything could stop it. A plan on a pipe is read with "-".
+		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+			return nil, nil, withCode(ExitInvalid, fmt.Errorf("read plan file: %s is not a regular file (use - to read a plan from stdin)", path))
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, nil, withCode(ExitInvalid, fmt.Errorf("read plan file: %w", err))

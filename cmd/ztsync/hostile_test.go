@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ztsync/ztsync/applier"
 	"github.com/ztsync/ztsync/cfapi/emulator"
@@ -132,6 +133,21 @@ func (h *hostile) step(args ...string) cliResult {
 	h.t.Helper()
 	h.mark = len(h.srv.Requests())
 	return h.cli(args...)
+}
+
+// stepWithin runs the step under test and fails the test when it has not
+// ended within ten seconds (it blocks, say, opening a named pipe).
+func (h *hostile) stepWithin(args ...string) cliResult {
+	h.t.Helper()
+	done := make(chan cliResult, 1)
+	go func() { done <- h.step(args...) }()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(10 * time.Second):
+		h.t.Fatalf("%v still runs after 10s", args)
+		return cliResult{}
+	}
 }
 
 // writes counts the PUTs and POSTs since the step under test started.
@@ -394,6 +410,31 @@ func hostileCases() []hostileCase {
 			},
 			code: ExitInvalid,
 			says: []string{"is larger than 64 MiB; not an emulator state file"},
+		},
+		{
+			// Opening a named pipe blocks until a writer comes: the state
+			// file was opened before it was checked, and a plan waited
+			// for ever.
+			name: "emulator state is a named pipe",
+			run: func(h *hostile) cliResult {
+				fifo := filepath.Join(h.tmp, "state.json")
+				mkfifo(h.t, fifo)
+				return h.stepWithin("plan", "--dir", h.dir, "--emulator", fifo)
+			},
+			code: ExitInvalid,
+			says: []string{"state.json is not a regular file"},
+		},
+		{
+			// An apply blocked opening a named pipe had written nothing,
+			// yet its first interrupt waited for a write in flight.
+			name: "plan file is a named pipe",
+			run: func(h *hostile) cliResult {
+				fifo := filepath.Join(h.tmp, "fifo.json")
+				mkfifo(h.t, fifo)
+				return h.stepWithin("apply", fifo)
+			},
+			code: ExitInvalid,
+			says: []string{"fifo.json is not a regular file"},
 		},
 		{
 			// Issue: errors[].source.pointer was printed raw: a newline in

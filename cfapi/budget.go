@@ -143,6 +143,11 @@ type window struct {
 	// closed when it finishes; both are zero when none is in flight.
 	lone int64
 	gate chan struct{}
+	// probeSeq is the request sent alone after a Ratelimit reset, and
+	// probeGate is closed when it finishes: the others wait for its
+	// answer, not for a clock.
+	probeSeq  int64
+	probeGate chan struct{}
 }
 
 // remainState is what a Ratelimit header allows: requests may be sent
@@ -157,7 +162,7 @@ type remainState struct {
 }
 
 // probeWait is how long requests wait for the probe's answer before they
-// look again.
+// look again, when no gate tells them (a probe whose gate was replaced).
 const probeWait = 200 * time.Millisecond
 
 func newWindow(b Budget) *window {
@@ -192,8 +197,12 @@ func (w *window) reserve(now time.Time) (seq int64, wait Wait, gate <-chan struc
 			// only one (a sliding window frees them one by one). Send
 			// one; its answer says how many.
 			r.probe, r.limitSeq, r.of = w.seq+1, w.seq+1, w.seq+1
+			w.probeSeq, w.probeGate = r.probe, make(chan struct{})
 		}
 		if w.seq >= r.limitSeq {
+			if r.probe > 0 && w.probeGate != nil && w.probeSeq == r.probe {
+				return 0, Wait{}, w.probeGate
+			}
 			if r.probe > 0 {
 				return 0, Wait{Reason: WaitRemaining, Duration: probeWait, Until: now.Add(probeWait),
 					Detail: "Cloudflare's limit has reset; waiting for one answer to say how many requests are free"}, nil
@@ -239,6 +248,10 @@ func (w *window) finish(seq int64) {
 	if w.gate != nil && w.lone == seq {
 		close(w.gate)
 		w.lone, w.gate = 0, nil
+	}
+	if w.probeGate != nil && w.probeSeq == seq {
+		close(w.probeGate)
+		w.probeSeq, w.probeGate = 0, nil
 	}
 	if r := w.remain; r != nil && r.probe == seq {
 		w.remain = nil

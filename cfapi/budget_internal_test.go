@@ -285,14 +285,27 @@ func TestWindowProbeAfterReset(t *testing.T) {
 	if wait := reserveAt(t, w, at); wait.Duration != 0 {
 		t.Fatalf("the probe waits %s", wait.Duration)
 	}
+	var gate <-chan struct{}
 	for range 3 {
-		if wait := reserveAt(t, w, at); wait.Duration != probeWait || wait.Reason != WaitRemaining {
-			t.Fatalf("while the probe is out: %+v, want a %s wait", wait, probeWait)
+		seq, wait, g := w.reserve(at)
+		if g == nil || seq != 0 || wait.Duration != 0 {
+			t.Fatalf("while the probe is out: seq %d, wait %+v, gate %v; want to wait for the probe's answer", seq, wait, g)
 		}
+		gate = g
+	}
+	select {
+	case <-gate:
+		t.Fatal("the probe's gate is open before its answer")
+	default:
 	}
 	// The probe (2) learns that 2 are free.
 	w.observe(2, http.StatusOK, header("Ratelimit", `"default";r=2;t=10`), at)
 	w.finish(2)
+	select {
+	case <-gate:
+	default:
+		t.Fatal("the probe's answer did not open its gate")
+	}
 	for i := range 2 {
 		if wait := reserveAt(t, w, at); wait.Duration != 0 {
 			t.Fatalf("request %d after the probe's answer waits %s", i+3, wait.Duration)

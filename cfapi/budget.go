@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/dunglas/httpsfv"
+
+	"github.com/ztsync/ztsync/schema"
 )
 
 // Cloudflare's global API limit (docs/api-budget.md): 1200 requests per
@@ -46,20 +48,7 @@ func (b Budget) String() string {
 	if b.Unlimited() {
 		return "none"
 	}
-	return strconv.Itoa(b.Requests) + "/" + shortDuration(b.Window)
-}
-
-// shortDuration writes d without the zero units time.Duration.String adds
-// ("5m", not "5m0s").
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return strconv.Itoa(b.Requests) + "/" + schema.DurationText(b.Window)
 }
 
 // Limits of what ParseBudget accepts.
@@ -87,7 +76,7 @@ func ParseBudget(s string) (Budget, error) {
 	}
 	win, err := time.ParseDuration(strings.TrimSpace(d))
 	if err != nil || win < minBudgetWindow || win > maxBudgetWindow {
-		return Budget{}, fmt.Errorf("budget %q: the window must be a duration from %s to %s, such as 5m", s, shortDuration(minBudgetWindow), shortDuration(maxBudgetWindow))
+		return Budget{}, fmt.Errorf("budget %q: the window must be a duration from %s to %s, such as 5m", s, schema.DurationText(minBudgetWindow), schema.DurationText(maxBudgetWindow))
 	}
 	return Budget{Requests: req, Window: win}, nil
 }
@@ -220,7 +209,7 @@ func (w *window) reserve(now time.Time) (seq int64, wait Wait, gate <-chan struc
 		if in >= b.Requests {
 			until := w.sent[len(w.sent)-b.Requests].Add(b.Window)
 			wait = laterWait(wait, Wait{Reason: WaitBudget, Duration: until.Sub(now), Until: until,
-				Detail: fmt.Sprintf("%d requests in the last %s (budget %s)", in, shortDuration(b.Window), b)})
+				Detail: fmt.Sprintf("%d requests in the last %s (budget %s)", in, schema.DurationText(b.Window), b)})
 		}
 	}
 	if wait.Duration > 0 {

@@ -11,10 +11,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/ztsync/ztsync/atomicfile"
 	"github.com/ztsync/ztsync/filelock"
 )
 
@@ -226,28 +226,8 @@ func (r *RecordFile) save() error {
 		return fmt.Errorf("record the apply: %w", err)
 	}
 	data = append(data, '\n')
-	dir := filepath.Dir(r.path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(r.path)+".*.tmp")
-	if err != nil {
+	if err := atomicfile.WriteBytes(r.path, 0o644, data); err != nil {
 		return fmt.Errorf("record the apply in %s: %w", r.path, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), r.path)
-	}
-	if err != nil {
-		return fmt.Errorf("record the apply in %s: %w", r.path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // not every system syncs a directory; the rename is done
-		d.Close()
 	}
 	return nil
 }

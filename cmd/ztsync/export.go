@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ztsync/ztsync/atomicfile"
 	"github.com/ztsync/ztsync/export"
 	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/schema"
@@ -115,7 +116,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
-	if err := writeFileAtomic(*out, 0o644, func(w io.Writer) error {
+	if err := atomicfile.Write(*out, 0o644, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}); err != nil {

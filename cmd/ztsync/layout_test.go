@@ -27,16 +27,17 @@ func TestLayout(t *testing.T) {
 		"bench/gentree":              {"schema"},
 		"planner":                    {"schema"},
 		"planner/render":             {"planner", "schema", "safetext"},
-		"applier":                    {"planner", "schema", "filelock"},
+		"applier":                    {"planner", "schema", "filelock", "atomicfile"},
 		"ghclient":                   {"safetext"},
 		"ghclient/githubtest":        {},
 		"internal/gendocs":           {"schema"},
 		"pipeline":                   {"schema", "loader", "planner", "applier", "cfapi", "cfapi/emulator", "filelock", "safetext"},
 		"filelock":                   {},
+		"atomicfile":                 {},
 		"safetext":                   {},
 		"ghaction":                   {"schema", "loader", "planner", "planner/render", "applier", "cfapi", "ghclient", "pipeline", "safetext"},
 		"cfapi":                      {"schema", "safetext"},
-		"cfapi/emulator":             {"schema"},
+		"cfapi/emulator":             {"schema", "atomicfile"},
 		"cfapi/emulator/conformance": {},
 		"export":                     {"schema", "safetext"},
 		"bench":                      {"schema", "loader", "planner", "applier", "cfapi", "cfapi/emulator", "bench/gentree"},
@@ -44,7 +45,7 @@ func TestLayout(t *testing.T) {
 		"bench/cmd/validate-rss":     {"loader"},
 		"bench/cmd/firstreq":         {},
 		// main only wires flags and the process to packages.
-		"cmd/ztsync":       {"schema", "loader", "planner", "planner/render", "applier", "cfapi", "cfapi/emulator", "export", "pipeline", "ghaction", "safetext"},
+		"cmd/ztsync":       {"schema", "loader", "planner", "planner/render", "applier", "cfapi", "cfapi/emulator", "export", "pipeline", "ghaction", "safetext", "atomicfile"},
 		"scripts/mutation": {},
 	}
 	forbidden := map[string][]string{

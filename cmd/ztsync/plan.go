@@ -5,9 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
+	"github.com/ztsync/ztsync/atomicfile"
 	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/planner/render"
@@ -67,7 +66,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	p := res.Plan
 
 	if *out != "" {
-		if err := writeFileAtomic(*out, 0o644, func(w io.Writer) error { return planner.WritePlan(w, p) }); err != nil {
+		if err := atomicfile.Write(*out, 0o644, func(w io.Writer) error { return planner.WritePlan(w, p) }); err != nil {
 			return fmt.Errorf("write plan file: %w", err)
 		}
 	}
@@ -88,38 +87,6 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return pipeline.ChangesReported()
 	}
 	return nil
-}
-
-// writeFileAtomic writes a file through a temporary file in the same
-// directory and a rename, so that readers never see half a file.
-func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("%s is a directory; give a file name", path)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // planSelection is the plan flags that decide what a plan holds (--dir,

@@ -24,9 +24,9 @@ type StaleError struct {
 type StaleResource struct {
 	// Address is the resource's address.
 	Address string
-	// Detail is "changed", "was created" or "no longer exists".
-	Detail string
-	// Fields are the fields that changed, when Detail is "changed" and
+	// Detail is how it moved: Changed, Created or Gone.
+	Detail Staleness
+	// Fields are the fields that changed, when Detail is Changed and
 	// they can be told: the plan keeps the old values of the fields it
 	// changes (its diff) and of every other field (its PUT body), but not
 	// those of created_at/updated_at or of DoH fields it does not write, so
@@ -34,12 +34,26 @@ type StaleResource struct {
 	Fields []string
 }
 
+// Staleness is how a resource moved since its plan was made; its text is
+// what StaleError's message says.
+type Staleness string
+
+// How a resource moved since its plan was made.
+const (
+	// Changed: the resource exists, as it did, with other values.
+	Changed Staleness = "changed"
+	// Created: the plan saw no resource, and now there is one.
+	Created Staleness = "was created"
+	// Gone: the plan saw the resource, and now there is none.
+	Gone Staleness = "no longer exists"
+)
+
 // Error is e.g. "plan is stale: account/prod/organization changed
 // (session_duration); run plan again".
 func (e *StaleError) Error() string {
 	parts := make([]string, len(e.Resources))
 	for i, r := range e.Resources {
-		parts[i] = r.Address + " " + r.Detail
+		parts[i] = r.Address + " " + string(r.Detail)
 		if len(r.Fields) > 0 {
 			parts[i] += " (" + strings.Join(r.Fields, ", ") + ")"
 		}
@@ -115,11 +129,11 @@ func checkOne(ctx context.Context, t Target, c *planner.Change) (*StaleResource,
 	absent := planner.Observed{}.Digest()
 	switch {
 	case c.LiveDigest == absent && now.Exists:
-		return &StaleResource{Address: c.Address, Detail: "was created"}, nil
+		return &StaleResource{Address: c.Address, Detail: Created}, nil
 	case !now.Exists:
-		return &StaleResource{Address: c.Address, Detail: "no longer exists"}, nil
+		return &StaleResource{Address: c.Address, Detail: Gone}, nil
 	}
-	return &StaleResource{Address: c.Address, Detail: "changed", Fields: staleFields(c, now.Object)}, nil
+	return &StaleResource{Address: c.Address, Detail: Changed, Fields: staleFields(c, now.Object)}, nil
 }
 
 // staleFields names the writable fields that changed between the plan's

@@ -241,9 +241,7 @@ func (c *Client) Stats() Stats {
 	defer c.mu.Unlock()
 	s := c.stats
 	s.Requests = make(map[string]int, len(c.stats.Requests))
-	for k, v := range c.stats.Requests {
-		s.Requests[k] = v
-	}
+	maps.Copy(s.Requests, c.stats.Requests)
 	return s
 }
 

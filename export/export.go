@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -142,9 +143,7 @@ func build(in Input) (*ast.File, error) {
 	if !schema.IsID(s.ID) {
 		return nil, fmt.Errorf("export: %s id %q is not 32 lowercase hex characters", s.Kind, s.ID)
 	}
-	if s.Name == "" {
-		s.Name = DefaultName(s.Kind, s.ID, in.Organization)
-	}
+	s.Name = cmp.Or(s.Name, DefaultName(s.Kind, s.ID, in.Organization))
 	if !ValidName(s.Name) {
 		return nil, fmt.Errorf("export: name %q must match [A-Za-z0-9][A-Za-z0-9._@-]*", s.Name)
 	}

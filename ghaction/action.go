@@ -2,6 +2,7 @@ package ghaction
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -436,10 +437,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 	if pr == nil || pr.Number == 0 {
 		return fmt.Errorf("the %s event payload has no pull request", a.run.eventName)
 	}
-	head := pr.Head.SHA
-	if head == "" {
-		head = a.run.sha
-	}
+	head := cmp.Or(pr.Head.SHA, a.run.sha)
 	// What is checked out: the pull request's merge commit on
 	// pull_request, the base branch on pull_request_target.
 	checkout, known := head, false
@@ -479,10 +477,7 @@ func (a *action) pullRequest(ctx context.Context) error {
 		return a.skipPlan("no Cloudflare credentials in this job: "+why+".",
 			"A maintainer gets a plan by setting the cloudflare-api-token input from a repository or environment secret (a read-only token is enough to plan), or by re-running the job where that secret is available.")
 	}
-	base := a.in.base
-	if base == "" {
-		base = pr.Base.SHA
-	}
+	base := cmp.Or(a.in.base, pr.Base.SHA)
 	p, sess, err := a.plan(ctx, res, base)
 	if err != nil {
 		a.failedComment(ctx, pr.Number, "not planned: "+render.EscapeMarkdown(err.Error())+a.runSuffix())

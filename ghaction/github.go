@@ -1,6 +1,7 @@
 package ghaction
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -70,20 +71,14 @@ func readInputs(getenv func(string) string) (actionInputs, error) {
 		return in, pipeline.Usagef("input args: %v", err)
 	}
 	in.args = args
-	if in.command == "" {
-		in.command = "plan"
-	}
+	in.command = cmp.Or(in.command, "plan")
 	switch in.command {
 	case "validate", "plan", "apply":
 	default:
 		return in, pipeline.Usagef("input command: %q is not one of validate, plan, apply", in.command)
 	}
-	if in.directory == "" {
-		in.directory = "."
-	}
-	if in.githubToken == "" {
-		in.githubToken = strings.TrimSpace(getenv("GITHUB_TOKEN"))
-	}
+	in.directory = cmp.Or(in.directory, ".")
+	in.githubToken = cmp.Or(in.githubToken, strings.TrimSpace(getenv("GITHUB_TOKEN")))
 	if v := strings.TrimSpace(getenv(inputComment)); v != "" {
 		b, err := parseBoolInput(v)
 		if err != nil {
@@ -183,9 +178,7 @@ func readRun(getenv func(string) string) (ghRun, error) {
 	if r.eventName == "" {
 		return r, pipeline.Usagef("GITHUB_EVENT_NAME is not set: 'ztsync action' runs inside a GitHub Actions step")
 	}
-	if r.serverURL == "" {
-		r.serverURL = "https://github.com"
-	}
+	r.serverURL = cmp.Or(r.serverURL, "https://github.com")
 	if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
 		owner, name, ok := strings.Cut(repo, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {

@@ -242,12 +242,7 @@ func classify(labels []string) site {
 // allows reports whether the struct at s (a site with fields) accepts a
 // field called name.
 func (s site) allows(name string) bool {
-	for _, a := range s.allowed {
-		if a == name {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(s.allowed, name)
 }
 
 // notAllowed explains why the field at s is refused.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -144,9 +145,7 @@ func (l *Loader) loadConfig(data map[string][]byte, asts map[string]*ast.File, d
 	mfs := fstest.MapFS{
 		"cue.mod/module.cue": {Data: fmt.Appendf(nil, "module: %q\nlanguage: version: %q\n", schema.ModulePath, languageVersion)},
 	}
-	for p, f := range l.schema {
-		mfs[p] = f
-	}
+	maps.Copy(mfs, l.schema)
 	for p, b := range data {
 		mfs[p] = &fstest.MapFile{Data: b}
 	}

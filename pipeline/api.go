@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -122,9 +123,7 @@ func (c *APIFlags) Connect(ctx context.Context, getenv func(string) string, stde
 		MaxRetries: c.maxRetries,
 		Timeout:    c.timeout,
 	}
-	if opts.BaseURL == "" {
-		opts.BaseURL = getenv("CLOUDFLARE_BASE_URL")
-	}
+	opts.BaseURL = cmp.Or(opts.BaseURL, getenv("CLOUDFLARE_BASE_URL"))
 	if c.debug {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -20,14 +21,7 @@ func (c *APIFlags) Target(getenv func(string) string) planner.Target {
 		}
 		return planner.Target{Emulator: path}
 	}
-	base := c.baseURL
-	if base == "" {
-		base = getenv("CLOUDFLARE_BASE_URL")
-	}
-	if base == "" {
-		base = cfapi.DefaultBaseURL
-	}
-	return planner.APITarget(base)
+	return planner.APITarget(cmp.Or(c.baseURL, getenv("CLOUDFLARE_BASE_URL"), cfapi.DefaultBaseURL))
 }
 
 // TargetFlags are the flags that point ztsync at the API p was made

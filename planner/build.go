@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -102,9 +103,7 @@ func Build(desired *schema.Config, live Live, opts Options) (*Plan, error) {
 		Warnings:      b.warnings,
 		Coverage:      opts.Coverage,
 	}
-	if p.Source.Base == "" {
-		p.Source.Base = opts.BaseRef
-	}
+	p.Source.Base = cmp.Or(p.Source.Base, opts.BaseRef)
 	if p.Changes == nil {
 		p.Changes = []Change{}
 	}

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,9 +133,7 @@ func jsonError(data []byte, err error) error {
 		return fmt.Errorf("plan file is not valid JSON: %s: %v", position(data, se.Offset-1), se)
 	case errors.As(err, &te):
 		field := te.Field
-		if field == "" {
-			field = "(top level)"
-		}
+		field = cmp.Or(field, "(top level)")
 		return fmt.Errorf("plan file: %s: field %s: %s is not a valid %s", position(data, te.Offset), field, te.Value, te.Type)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("plan file is not valid JSON: unexpected end of file")

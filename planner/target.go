@@ -99,15 +99,7 @@ func checkTargets(desired *schema.Config, list []string) (targets, error) {
 		if t == "" {
 			return nil, &ConfigError{Address: fmt.Sprintf("--target %q", raw), Message: "empty target"}
 		}
-		found := false
-		one := targets{t}
-		for _, a := range declared {
-			if one.match(a) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.ContainsFunc(declared, targets{t}.match) {
 			return nil, &ConfigError{Address: "--target " + t, Message: "matches no declared resource (want an address such as account/NAME/organization, or a prefix such as account/NAME)"}
 		}
 		ts = append(ts, t)

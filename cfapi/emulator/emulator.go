@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -347,9 +348,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.write(w, *blocked, nil)
 		return
 	}
-	for k, v := range hdr {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), hdr)
 
 	fault := e.takeFault(r)
 	if fault != nil {
@@ -449,9 +448,7 @@ func (e *Emulator) write(w http.ResponseWriter, resp response, raw []byte) {
 	h.Set("Content-Type", "application/json; charset=UTF-8")
 	h.Set("Cf-Auditlog-Id", fmt.Sprintf("0190e4a2-%04x-7000-8000-%012x", (seq>>48)&0xffff, seq&0xffffffffffff))
 	h.Set("Cf-Ray", fmt.Sprintf("%016x-EMU", seq))
-	for k, v := range resp.header {
-		h[k] = v
-	}
+	maps.Copy(h, resp.header)
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(raw)
 }

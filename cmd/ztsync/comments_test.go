@@ -8,9 +8,10 @@ import (
 	"testing"
 )
 
-// TestCommentsPointIntoTheRepository: a Go file that points its reader at
-// a document points at one in the repository (docs/), never at design
-// notes that live elsewhere.
+// TestCommentsPointIntoTheRepository: a Go comment, a document (*.md) or
+// a test case's text (testdata) that points its reader at a document points
+// at one in the repository (docs/), never at design notes that live
+// elsewhere.
 func TestCommentsPointIntoTheRepository(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -23,10 +24,11 @@ func TestCommentsPointIntoTheRepository(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ".go") {
+		ext := filepath.Ext(p)
+		if d.IsDir() || (ext != ".go" && ext != ".md" && ext != ".txtar" && ext != ".cue") {
 			return nil
 		}
 		b, err := os.ReadFile(p)
@@ -35,9 +37,12 @@ func TestCommentsPointIntoTheRepository(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		for i, line := range strings.Split(string(b), "\n") {
-			_, comment, ok := strings.Cut(line, "//")
-			if !ok || strings.Contains(line, "regexp.MustCompile") {
-				continue // only comments; not this test's own patterns
+			comment := line
+			if ext == ".go" {
+				var ok bool
+				if _, comment, ok = strings.Cut(line, "//"); !ok || strings.Contains(line, "regexp.MustCompile") {
+					continue // only comments; not this test's own patterns
+				}
 			}
 			if m := outside.FindString(comment); m != "" {
 				t.Errorf("%s:%d: points at %s, which is not in the repository; point at docs/", rel, i+1, m)

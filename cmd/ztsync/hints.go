@@ -78,8 +78,8 @@ func appliedAlreadyHint(p *planner.Plan, se *applier.StaleError) string {
 func movedAsPlanned(c planner.Change, r applier.StaleResource) bool {
 	switch {
 	case c.Action == planner.Create:
-		return r.Detail == "was created"
-	case c.Action == planner.Update && r.Detail == "changed" && len(r.Fields) > 0:
+		return r.Detail == applier.Created
+	case c.Action == planner.Update && r.Detail == applier.Changed && len(r.Fields) > 0:
 		for _, f := range r.Fields {
 			if !slices.ContainsFunc(c.Diff, func(d planner.FieldDiff) bool {
 				return d.Path == f || strings.HasPrefix(d.Path, f+".") || strings.HasPrefix(f, d.Path+".")

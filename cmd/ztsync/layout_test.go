@@ -30,7 +30,7 @@ func TestLayout(t *testing.T) {
 		"applier":                    {"planner", "schema", "filelock", "atomicfile"},
 		"ghclient":                   {"safetext"},
 		"ghclient/githubtest":        {},
-		"internal/gendocs":           {"schema"},
+		"internal/gendocs":           {"schema", "planner/render"},
 		"pipeline":                   {"schema", "loader", "planner", "applier", "cfapi", "cfapi/emulator", "filelock", "safetext"},
 		"filelock":                   {},
 		"atomicfile":                 {},

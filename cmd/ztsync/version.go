@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime/debug"
@@ -52,9 +53,7 @@ func readBuildInfo() buildInfo {
 	if commit != "" {
 		info.Commit = commit
 	}
-	if info.Version == "" {
-		info.Version = "devel"
-	}
+	info.Version = cmp.Or(info.Version, "devel")
 	return info
 }
 
@@ -74,10 +73,6 @@ func runVersion(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	bi := readBuildInfo()
-	commit := bi.Commit
-	if commit == "" {
-		commit = "unknown"
-	}
-	fmt.Fprintf(e.stdout, "ztsync %s (commit %s, %s)\n", bi.Version, commit, bi.GoVersion)
+	fmt.Fprintf(e.stdout, "ztsync %s (commit %s, %s)\n", bi.Version, cmp.Or(bi.Commit, "unknown"), bi.GoVersion)
 	return nil
 }

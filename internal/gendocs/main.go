@@ -23,6 +23,7 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 
+	"github.com/ztsync/ztsync/planner/render"
 	"github.com/ztsync/ztsync/schema"
 )
 
@@ -98,7 +99,7 @@ the live settings it does not mention are left alone.
 		}
 		st, ok := field.Value.(*ast.StructLit)
 		if !ok {
-			fmt.Fprintf(&b, "Constraint: %s\n\n", codeSpan(oneLine(node(field.Value))))
+			fmt.Fprintf(&b, "Constraint: %s\n\n", render.CodeSpan(oneLine(node(field.Value))))
 			continue
 		}
 		writeStruct(&b, st)
@@ -125,8 +126,8 @@ func writeStruct(b *bytes.Buffer, st *ast.StructLit) {
 			if f, ok := schema.Lookup(label); ok && f.Risky {
 				notes = strings.TrimSpace("**risky**: marked in every plan rendering. " + notes)
 			}
-			rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s |", label, need,
-				strings.ReplaceAll(codeSpan(oneLine(node(el.Value))), "|", `\|`), strings.ReplaceAll(notes, "|", `\|`)))
+			rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", render.TableCode(label), need,
+				render.TableCode(oneLine(node(el.Value))), strings.ReplaceAll(notes, "|", `\|`)))
 		case *ast.EmbedDecl:
 			if s := node(el.Expr); strings.HasPrefix(s, "#") {
 				embeds = append(embeds, s)
@@ -175,14 +176,6 @@ func node(n ast.Node) string {
 		return fmt.Sprintf("%v", n)
 	}
 	return strings.TrimSpace(string(out))
-}
-
-// codeSpan is s as inline code, fenced with two backticks when s holds one.
-func codeSpan(s string) string {
-	if strings.Contains(s, "`") {
-		return "`` " + s + " ``"
-	}
-	return "`" + s + "`"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -106,7 +106,7 @@ func writeTable(b *strings.Builder, p *planner.Plan) {
 	b.WriteString("|---|---|---|---|---|\n")
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		addr := cellCode(c.Address)
+		addr := TableCode(c.Address)
 		action := escapeMD(oneLine(string(c.Action)))
 		if c.Action == planner.Revoke {
 			r := revocationOf(c)
@@ -131,7 +131,7 @@ func writeTable(b *strings.Builder, p *planner.Plan) {
 			tableRow(b, addr, action, "", "", "")
 		}
 		for j, d := range c.Diff {
-			field := cellCode(d.Path)
+			field := TableCode(d.Path)
 			if d.Risky {
 				field += " ⚠️"
 			}
@@ -151,7 +151,7 @@ func writeTable(b *strings.Builder, p *planner.Plan) {
 			}
 		}
 		if f := c.FollowUp; f != nil {
-			tableRow(b, "", "", "", "", "then "+cellCode(f.Method+" "+f.Path)+": "+escapeMD(followUpFields(f)))
+			tableRow(b, "", "", "", "", "then "+TableCode(f.Method+" "+f.Path)+": "+escapeMD(followUpFields(f)))
 		}
 	}
 	b.WriteString("\n")
@@ -171,7 +171,7 @@ func tableRow(b *strings.Builder, cells ...string) {
 
 // tableValue is a value for a table cell: JSON, shortened, in a code span.
 func tableValue(v any) string {
-	return cellCode(shorten(formatValue(v), tableValueMax))
+	return TableCode(shorten(formatValue(v), tableValueMax))
 }
 
 // writeFullDiff writes every change as -/+ lines in a ```diff block inside
@@ -288,10 +288,10 @@ func Fence(s string) string {
 	return strings.Repeat("`", max(3, longestRun(s, '`')+1))
 }
 
-// cellCode is codeSpan for a table cell: GFM splits the row at pipes
+// TableCode is CodeSpan for a table cell: GFM splits the row at pipes
 // before it parses code spans, so pipes are backslash-escaped (GFM removes
 // the backslash again).
-func cellCode(s string) string {
+func TableCode(s string) string {
 	return delimitCode(strings.ReplaceAll(safetext.Line(s), "|", `\|`))
 }
 

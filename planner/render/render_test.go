@@ -273,8 +273,8 @@ func TestCodeSpan(t *testing.T) {
 		{"", ""},
 		{"  ", "`    `"},
 	} {
-		if got := cellCode(tc.in); got != tc.want {
-			t.Errorf("cellCode(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := TableCode(tc.in); got != tc.want {
+			t.Errorf("TableCode(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -404,11 +404,11 @@ func FuzzCodeSpanCell(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		row := "| " + cellCode(s) + " | x |"
+		row := "| " + TableCode(s) + " | x |"
 		if n := len(gfmCells(row)); n != 2 {
 			t.Errorf("%q splits into %d cells: %s", s, n, row)
 		}
-		if strings.ContainsAny(cellCode(s), "\n\r") {
+		if strings.ContainsAny(TableCode(s), "\n\r") {
 			t.Errorf("newline in code span for %q", s)
 		}
 	})

@@ -140,11 +140,11 @@ func compactRows(p *planner.Plan, names bool) []string {
 			fields = append(fields, fmt.Sprint(len(c.Diff)))
 		default:
 			for _, d := range c.Diff {
-				fields = append(fields, cellCode(d.Path))
+				fields = append(fields, TableCode(d.Path))
 			}
 		}
 		var b strings.Builder
-		tableRow(&b, cellCode(c.Address), action, strings.Join(fields, ", "))
+		tableRow(&b, TableCode(c.Address), action, strings.Join(fields, ", "))
 		out = append(out, b.String())
 	}
 	return out

@@ -199,7 +199,8 @@ func (a *applier) scope(ctx context.Context, idx []int) {
 		default:
 			a.progress(Event{Index: i, Change: c})
 			r = a.change(ctx, c, orgCreated)
-			orgCreated = orgCreated || (c.Resource == planner.Organization && c.Action == planner.Create && r.Status == Applied)
+			// A create that read back unconverged was made all the same.
+			orgCreated = orgCreated || (c.Resource == planner.Organization && c.Action == planner.Create && (r.Status == Applied || r.Status == NotConverged))
 			a.progress(Event{Index: i, Change: c, Done: true, Result: r})
 			switch r.Status {
 			case Failed:

@@ -53,20 +53,6 @@ func changedFields(r planner.Resource, before, after schema.Object) []string {
 
 func isReadOnly(k string) bool { return slices.Contains(schema.ReadOnlyFields(), k) }
 
-// merge lays over onto dst: objects merged field by field, everything else
-// (lists included) replaced.
-func merge(dst, over map[string]any) {
-	for k, v := range over {
-		if vm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				merge(dm, vm)
-				continue
-			}
-		}
-		dst[k] = copyValue(v)
-	}
-}
-
 // setPath sets (v != nil) or deletes (v == nil) the value at a dotted path,
 // creating objects on the way.
 func setPath(obj map[string]any, path string, v any) {

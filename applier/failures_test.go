@@ -190,25 +190,6 @@ func TestApplyFollowUpMergesNested(t *testing.T) {
 	}
 }
 
-// A create whose POST body and follow-up both hold parts of one nested
-// object sends and checks their union, sub-field by sub-field.
-func TestApplyFollowUpOverlapsPOST(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	p := createA(t, e, true)
-	c := &p.Changes[0]
-	c.FollowUp.Body["login_design"] = map[string]any{"footer_text": "bye"}
-	c.Diff = append(c.Diff, planner.FieldDiff{Path: "login_design.footer_text", After: "bye"})
-	s := &scripted{cfapiClient: e.client}
-	if r := applyOne(t, s, p, opts()); r.Status != applier.Applied {
-		t.Fatalf("result = %s %v %v", r.Status, r.Err, r.Fields)
-	}
-	ld, _ := s.puts[0]["login_design"].(map[string]any)
-	if ld["header_text"] != "Hi" || ld["footer_text"] != "bye" {
-		t.Errorf("follow-up login_design = %v, want the POST's header_text and the follow-up's footer_text", ld)
-	}
-}
-
 // lostPut makes each PUT on the server but answers it with a deadline.
 type lostPut struct{ *scripted }
 

@@ -202,8 +202,9 @@ func (a *applier) create(ctx context.Context, c *planner.Change) (*planner.Obser
 	}
 	// The scope's writable fields of the created object, with the POST's
 	// and the follow-up's fields laid over (planner.Body).
+	// CheckBody made sure that no field is in both.
 	desired := planner.CopyObject(c.Body)
-	merge(desired, c.FollowUp.Body)
+	maps.Copy(desired, c.FollowUp.Body)
 	body := planner.Body(c.Scope.Kind, planner.Organization, desired, obj)
 	err = a.call(ctx, func(ctx context.Context) error {
 		_, err := a.t.UpdateOrganization(ctx, c.Scope, body)
@@ -228,7 +229,7 @@ func (a *applier) create(ctx context.Context, c *planner.Change) (*planner.Obser
 // before the write): for an update, the fresh object's writable fields
 // (planner.Body with nothing desired) with each diff's after value laid
 // over them; for a create, the diff's after values, POST body and follow-up
-// together. Values are compared as the planner compares them (null ≡
+// together, a field never in both. Values are compared as the planner compares them (null ≡
 // absent ≡ false ≡ "" ≡ {} ≡ [], durations by value), so the planner's own
 // bodies always pass. Any other difference is a *RefusedError naming the
 // fields: the plan file was edited after the plan was made, and applying
@@ -236,10 +237,20 @@ func (a *applier) create(ctx context.Context, c *planner.Change) (*planner.Obser
 func CheckBody(c *planner.Change, fresh planner.Observed) error {
 	want := schema.Object{}
 	sent := planner.CopyObject(c.Body)
+	var bad []string
 	switch {
 	case c.Action == planner.Create:
 		if c.FollowUp != nil {
-			merge(sent, c.FollowUp.Body)
+			// The planner sends each field once, in the POST or in the
+			// follow-up. A field in both would be POSTed unchecked (only
+			// the follow-up's copy could be compared), and stay so when
+			// the follow-up fails.
+			for _, k := range slices.Sorted(maps.Keys(c.FollowUp.Body)) {
+				if _, twice := sent[k]; twice {
+					bad = append(bad, k+" (in both the POST and the follow-up)")
+				}
+			}
+			maps.Copy(sent, c.FollowUp.Body)
 		}
 	case fresh.Exists:
 		// The scope's writable fields of the fresh object, as the
@@ -249,7 +260,6 @@ func CheckBody(c *planner.Change, fresh planner.Observed) error {
 	for _, d := range c.Diff {
 		setPath(want, d.Path, d.After)
 	}
-	var bad []string
 	differ(c.Resource, "", sent, want, &bad)
 	if len(bad) == 0 {
 		return nil

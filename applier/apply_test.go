@@ -47,6 +47,7 @@ func seedTwoAccounts(t *testing.T, e *env) {
 var withRevocations = planner.Options{Base: &schema.Config{}, BaseRef: "main"}
 
 func TestApplyThenPlanIsEmpty(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	cfg := twoAccounts()
@@ -118,6 +119,7 @@ func resultAddrs(r *applier.Report) []string {
 }
 
 func TestApplyCreateWithCustomPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cfg := &schema.Config{
 		Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{
@@ -186,6 +188,7 @@ func TestApplyCreateWithCustomPages(t *testing.T) {
 }
 
 func TestApplyCreateAmbiguous(t *testing.T) {
+	t.Parallel()
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{
 		"name": "A", "auth_domain": "a.cloudflareaccess.com",
 	}}}}
@@ -205,6 +208,7 @@ func TestApplyCreateAmbiguous(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			p := e.plan(t, cfg, planner.Options{})
 			e.srv.InjectFault(emulator.Fault{Method: "POST", PathContains: "/access/organizations", Kind: tt.fault})
@@ -226,6 +230,7 @@ func TestApplyCreateAmbiguous(t *testing.T) {
 }
 
 func TestApplyCreateAmbiguousTwice(t *testing.T) {
+	t.Parallel()
 	// POSTs lost before reaching the state: the create gives up after the
 	// third instead of posting forever.
 	e := newEnv(t)
@@ -250,6 +255,7 @@ func TestApplyCreateAmbiguousTwice(t *testing.T) {
 }
 
 func TestApplyRetriesTransientFaults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		fault emulator.Fault
@@ -264,6 +270,7 @@ func TestApplyRetriesTransientFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			seedTwoAccounts(t, e)
 			cfg := twoAccounts()
@@ -285,6 +292,7 @@ func TestApplyRetriesTransientFaults(t *testing.T) {
 		})
 	}
 	t.Run("Retry-After honoured", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		seedTwoAccounts(t, e)
 		p := e.plan(t, twoAccounts(), planner.Options{})
@@ -303,6 +311,7 @@ func TestApplyRetriesTransientFaults(t *testing.T) {
 }
 
 func TestApplyPartialFailure(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	cfg := twoAccounts()
@@ -358,6 +367,7 @@ func TestApplyPartialFailure(t *testing.T) {
 }
 
 func TestApplyInterrupt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	cfg := twoAccounts()
@@ -397,6 +407,7 @@ func TestApplyInterrupt(t *testing.T) {
 }
 
 func TestApplyInterruptFinishesCreate(t *testing.T) {
+	t.Parallel()
 	// Ctrl-C after the POST of a create: its follow-up PUT and read-back
 	// still run, so the organization is not left half made.
 	e := newEnv(t)
@@ -421,6 +432,7 @@ func TestApplyInterruptFinishesCreate(t *testing.T) {
 }
 
 func TestApplyNotConverged(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	p := e.plan(t, twoAccounts(), planner.Options{})
@@ -452,6 +464,7 @@ func TestApplyNotConverged(t *testing.T) {
 }
 
 func TestApplyGuard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// 12 declared accounts, 4 of them change (33%).
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{}}
@@ -498,6 +511,7 @@ func TestApplyGuard(t *testing.T) {
 }
 
 func TestGuard(t *testing.T) {
+	t.Parallel()
 	plan := func(changes, declared int) *planner.Plan {
 		return &planner.Plan{Changes: make([]planner.Change, changes), Declared: declared}
 	}
@@ -517,6 +531,7 @@ func TestGuard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			err := applier.Guard(tt.p, tt.max)
 			if (err != nil) != tt.refuse {
 				t.Errorf("Guard() = %v, want refusal %v", err, tt.refuse)

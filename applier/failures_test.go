@@ -51,6 +51,7 @@ func TestApplyReportsEachFailure(t *testing.T) {
 	t.Parallel()
 	update := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
 	t.Run("revocation fails", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA,
 			Revoke: map[string]schema.Revocation{"bob@example.com": {Devices: true}}}}}
@@ -62,6 +63,7 @@ func TestApplyReportsEachFailure(t *testing.T) {
 		}
 	})
 	t.Run("read before the write fails", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		e.srv.SetOrganization(schema.KindAccount, idA, liveOrg(t, "a"))
 		p := e.plan(t, update, planner.Options{})
@@ -76,6 +78,7 @@ func TestApplyReportsEachFailure(t *testing.T) {
 		}
 	})
 	t.Run("read-back fails", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		e.srv.SetOrganization(schema.KindAccount, idA, liveOrg(t, "a"))
 		p := e.plan(t, update, planner.Options{})
@@ -91,6 +94,7 @@ func TestApplyReportsEachFailure(t *testing.T) {
 		}
 	})
 	t.Run("read for the follow-up fails", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		p := createA(t, e, true)
 		// 1: the read before the write; 2: the read the follow-up needs

@@ -16,6 +16,7 @@ import (
 // applied (not "not converged"), the reason is sent, and the next plan has
 // no changes instead of diffing the reason forever.
 func TestReasonNotReadBackConverges(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer(t, emulator.Options{Token: token, Unread: []string{"ui_read_only_toggle_reason"}})
 	c, err := cfapi.New(cfapi.Options{BaseURL: srv.URL, Token: token, MaxRetries: 1, HTTPClient: srv.Client(),
 		Clock: &instantClock{now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}})
@@ -57,6 +58,7 @@ func TestReasonNotReadBackConverges(t *testing.T) {
 // the plan shows it removed, the PUT carries null, and the next plan has
 // no changes.
 func TestClearingAField(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.srv.SetOrganization(schema.KindAccount, idA, schema.Object{"name": "A", "auth_domain": "a.cloudflareaccess.com",
 		"user_seat_expiration_inactive_time": "730h", "login_design": map[string]any{"logo_path": "/logo.png", "header_text": "Hi"}})

@@ -162,6 +162,7 @@ func TestApplyCreateDeadlineIsAmbiguous(t *testing.T) {
 	t.Parallel()
 	for _, cause := range []error{context.DeadlineExceeded, context.Canceled} {
 		t.Run(cause.Error(), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			p := createA(t, e, false)
 			// The first POST reaches the server but its answer is lost to
@@ -248,6 +249,7 @@ func TestApplyCreateFollowUp(t *testing.T) {
 		}
 	})
 	t.Run("PUT failure fails the change", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		p := createA(t, e, true)
 		s := &scripted{cfapiClient: e.client, putErr: errors.New("PUT: 400 Bad Request")}
@@ -330,6 +332,7 @@ func TestCheckStaleNamesWhatMoved(t *testing.T) {
 		}, applier.StaleResource{Address: "account/a/organization", Detail: "changed", Fields: []string{"mfa_ssh_piv_key_requirements"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			seedTwoAccounts(t, e)
 			p := e.plan(t, twoAccounts(), planner.Options{})

@@ -15,6 +15,7 @@ import (
 // are not "created since the plan was made". Planning again shows no
 // changes.
 func TestApplyNewAccountWithDoH(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{
 		"a": {

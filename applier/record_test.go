@@ -16,6 +16,7 @@ import (
 // record saying so, and the plan file is refused as partly applied; a
 // record of other bytes (a new plan at the same path) is not.
 func TestRecordCrashMidWrite(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	plan := filepath.Join(dir, "plan.json")
 	data := []byte(`{"a plan": 1}`)
@@ -54,6 +55,7 @@ func TestRecordCrashMidWrite(t *testing.T) {
 // TestRecordNothingWritten: an apply whose changes were all refused or not
 // started wrote nothing, so the plan may be applied again.
 func TestRecordNothingWritten(t *testing.T) {
+	t.Parallel()
 	plan := filepath.Join(t.TempDir(), "plan.json")
 	data := []byte("plan")
 	rec, err := applier.OpenRecord(t.Context(), plan, data, "", nil, nil)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestCheckStale(t *testing.T) {
+	t.Parallel()
 	createCfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{
 		"name": "A", "auth_domain": "a.cloudflareaccess.com",
 	}}}}
@@ -79,6 +80,7 @@ func TestCheckStale(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			if tt.seed {
 				seedTwoAccounts(t, e)
@@ -114,6 +116,7 @@ func TestCheckStale(t *testing.T) {
 }
 
 func TestCheckStaleReadFailure(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	p := e.plan(t, twoAccounts(), planner.Options{})

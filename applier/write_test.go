@@ -32,6 +32,7 @@ func change(t *testing.T, p *planner.Plan, addr string) *planner.Change {
 // diff (fingerprint recomputed, so the file reads as valid) is refused
 // just before the write, naming the fields, and nothing is written for it.
 func TestApplyRefusesTamperedBody(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		addr    string
@@ -66,6 +67,7 @@ func TestApplyRefusesTamperedBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			seedTwoAccounts(t, e)
 			p := e.plan(t, twoAccounts(), withRevocations)
@@ -112,6 +114,7 @@ func TestApplyRefusesTamperedBody(t *testing.T) {
 // TestApplyRefusesCreateBodyBeyondDiff: a create's POST body is its diff's
 // after values and nothing else.
 func TestApplyRefusesCreateBodyBeyondDiff(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{
 		"name": "A", "auth_domain": "a.cloudflareaccess.com",
@@ -133,6 +136,7 @@ func TestApplyRefusesCreateBodyBeyondDiff(t *testing.T) {
 // TestApplyPlannerBodiesPass: every body the planner makes passes CheckBody
 // against the state it was planned from, creates with follow-ups included.
 func TestApplyPlannerBodiesPass(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	cfg := twoAccounts()
@@ -168,6 +172,7 @@ func TestApplyPlannerBodiesPass(t *testing.T) {
 // the plan (and its stale check) and the write; the write is refused, so
 // the other change is not reverted.
 func TestApplyRefusesMovedJustBeforeWrite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	cfgA := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
@@ -204,6 +209,7 @@ func TestApplyRefusesMovedJustBeforeWrite(t *testing.T) {
 // PUT dropped before it applied is sent again once a GET shows the object
 // untouched.
 func TestApplyLostAnswer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		fault    emulator.Fault
@@ -218,6 +224,7 @@ func TestApplyLostAnswer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			seedTwoAccounts(t, e)
 			cfg := twoAccounts()
@@ -257,6 +264,7 @@ func TestApplyLostAnswer(t *testing.T) {
 // now holds neither the plan's values nor the state it was planned from:
 // the write is not sent again.
 func TestApplyLostAnswerOverAnotherChange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedTwoAccounts(t, e)
 	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}

@@ -158,6 +158,7 @@ func TestFastPathAgreesGolden(t *testing.T) {
 // TestFastPathTakesGeneratedTree: the benchmark's kind of configuration,
 // small, goes the fast way and decodes as the full path does.
 func TestFastPathTakesGeneratedTree(t *testing.T) {
+	t.Parallel()
 	l := newLoader(t)
 	var files []srcFile
 	tree := gentree.Fleet{Accounts: 20, Zones: 80, Files: 10}.Tree()
@@ -173,6 +174,7 @@ func TestFastPathTakesGeneratedTree(t *testing.T) {
 // schema accepts (here by removing a field from the rules), the load
 // fails with a positioned problem that says so; it never accepts.
 func TestFastPathInconsistencyRefuses(t *testing.T) {
+	t.Parallel()
 	l := newLoader(t)
 	src := "accounts: prod: {\n\tid: \"699d98642c564d2e855e9661899b7252\"\n\torganization: name: \"Widget\"\n}\n"
 	files := []srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}}
@@ -198,6 +200,7 @@ func TestFastPathInconsistencyRefuses(t *testing.T) {
 // TestShapeFollowsClassify: every fixed field of the rules is one that
 // classify allows at its place, and keyed entries are names and emails.
 func TestShapeFollowsClassify(t *testing.T) {
+	t.Parallel()
 	var walk func(labels []string, sh *shape)
 	n := 0
 	walk = func(labels []string, sh *shape) {
@@ -233,6 +236,7 @@ func TestShapeFollowsClassify(t *testing.T) {
 // TestRegexpsAreTheSchemas: the Go rules' regular expressions are the
 // schema's, character for character.
 func TestRegexpsAreTheSchemas(t *testing.T) {
+	t.Parallel()
 	src, err := fs.ReadFile(schema.CUEFiles(), "schema.cue")
 	if err != nil {
 		t.Fatal(err)
@@ -406,6 +410,7 @@ func wholeConfigs() []string {
 // the heap, and the collector's work, small). Subtests keep their index
 // in the whole list: -run 'TestFastPathAgreesEverywhere/.*/^1234$'.
 func TestFastPathAgreesEverywhere(t *testing.T) {
+	t.Parallel()
 	cases := append(placedValues(), wholeConfigs()...)
 	var mu sync.Mutex
 	count := map[verdict]int{}

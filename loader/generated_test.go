@@ -28,11 +28,13 @@ func fleetFiles(f gentree.Fleet) []srcFile {
 // one problem per broken value, at its FILE:LINE:COL and path. The fast
 // and full paths agree on all of them.
 func TestGeneratedTrees(t *testing.T) {
-	l := newLoader(t)
+	t.Parallel()
 	for _, templated := range []bool{false, true} {
 		for _, invalid := range []int{0, 1, 3} {
 			f := gentree.Fleet{Accounts: 12, Zones: 30, Files: 5, Templated: templated, Invalid: invalid}
 			t.Run(fmt.Sprintf("templated=%t/invalid=%d", templated, invalid), func(t *testing.T) {
+				t.Parallel()
+				l := newLoader(t)
 				files := fleetFiles(f)
 				agree(t, l, files)
 				res, err := l.load(files)

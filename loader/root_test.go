@@ -11,6 +11,7 @@ import (
 // and names the example directories, instead of a package clash in one
 // file.
 func TestRepositoryRoot(t *testing.T) {
+	t.Parallel()
 	_, err := newLoader(t).LoadDir("..")
 	var problems Errors
 	if !errors.As(err, &problems) || len(problems) != 1 {

@@ -14,6 +14,7 @@ import (
 // the CUE schema does, and say the same of a CUE value as of the Go value
 // the fast path takes from it.
 func TestRulesAgreeWithSchema(t *testing.T) {
+	t.Parallel()
 	l := newLoader(t)
 	field := func(name string) schema.Field {
 		f, ok := schema.Lookup(name)

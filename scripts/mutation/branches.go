@@ -24,6 +24,12 @@ type mutant struct {
 	Line int
 	Kind string
 	Text string // the original source line, trimmed
+	// Func is the enclosing function ("name", or "Type.name" for a
+	// method; "" outside functions) and Nth counts the mutants of this
+	// kind and text in it, from 1 in source order: equivalent.txt can
+	// name one `if err != nil {` of several.
+	Func string
+	Nth  int
 	Src  []byte // the whole mutated file
 }
 
@@ -80,7 +86,14 @@ func fileMutants(name string, src []byte) ([]mutant, error) {
 		for _, e := range edits {
 			b = append(b[:e.from:e.from], append([]byte(e.text), b[e.to:]...)...)
 		}
-		out = append(out, mutant{File: name, Line: line, Kind: kind, Text: strings.TrimSpace(lines[line-1]), Src: b})
+		m := mutant{File: name, Line: line, Kind: kind, Text: strings.TrimSpace(lines[line-1]), Func: funcAt(f, pos), Src: b}
+		for _, o := range out {
+			if o.Func == m.Func && o.Kind == m.Kind && o.Text == m.Text {
+				m.Nth++
+			}
+		}
+		m.Nth++
+		out = append(out, m)
 	}
 	off := func(p token.Pos) int { return fset.Position(p).Offset }
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -102,6 +115,35 @@ func fileMutants(name string, src []byte) ([]mutant, error) {
 		return true
 	})
 	return out, nil
+}
+
+// funcAt names the function declaration of f that holds pos: "name", or
+// "Type.name" for a method; "" when none does.
+func funcAt(f *ast.File, pos token.Pos) string {
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || pos < fd.Pos() || pos >= fd.End() {
+			continue
+		}
+		if fd.Recv == nil || len(fd.Recv.List) == 0 {
+			return fd.Name.Name
+		}
+		t := fd.Recv.List[0].Type
+		if s, ok := t.(*ast.StarExpr); ok {
+			t = s.X
+		}
+		if g, ok := t.(*ast.IndexExpr); ok {
+			t = g.X
+		}
+		if g, ok := t.(*ast.IndexListExpr); ok {
+			t = g.X
+		}
+		if id, ok := t.(*ast.Ident); ok {
+			return id.Name + "." + fd.Name.Name
+		}
+		return fd.Name.Name
+	}
+	return ""
 }
 
 // leavesOrCollectsError reports whether a block is a guard: it ends by

@@ -78,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	noBranches := fs.Bool("no-branches", false, "skip the branch mutants")
 	all := fs.Bool("all", false, "mutate every file of each package, not only its default scope")
 	match := fs.String("match", "", "test only the branch mutants whose FILE:LINE KIND: text matches this `REGEXP` (re-checking survivors)")
+	runTests := fs.String("run", "", "run only the tests matching this `REGEXP` against each branch mutant (go test -run), to see quickly whether a new test kills a survivor; the score is the whole suite's, so do not report a score measured with it")
+	short := fs.Bool("short", false, "run each mutant's tests with -short (see the package documentation: tests about scale skip)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./scripts/mutation [flags] PACKAGE_DIR...   (e.g. planner applier cfapi loader)")
 		fs.PrintDefaults()
@@ -137,7 +139,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		if !*noBranches {
 			fmt.Fprintf(stderr, "== %s: branch mutants\n", pkg)
-			if r.branches, err = runBranches(root, pkg, scope, only, *timeout, equiv, stderr); err != nil {
+			opts := testOptions{timeout: *timeout, run: *runTests, short: *short}
+			if r.branches, err = runBranches(root, pkg, scope, only, opts, equiv, stderr); err != nil {
 				return fmt.Errorf("%s: branch mutants: %w", pkg, err)
 			}
 		}
@@ -337,7 +340,7 @@ func runGremlins(bin, root, pkg string, scope []string, coef int, equiv equivale
 
 // runBranches tests each branch mutant of one package with go test
 // -overlay: the work tree is never changed.
-func runBranches(root, pkg string, scope []string, only *regexp.Regexp, timeout time.Duration, equiv equivalents, log io.Writer) (counts, error) {
+func runBranches(root, pkg string, scope []string, only *regexp.Regexp, opts testOptions, equiv equivalents, log io.Writer) (counts, error) {
 	var c counts
 	all, err := branchMutants(root, pkg)
 	if err != nil {
@@ -355,11 +358,12 @@ func runBranches(root, pkg string, scope []string, only *regexp.Regexp, timeout 
 	}
 	defer os.RemoveAll(tmp)
 	for i, m := range ms {
-		if equiv.has(m.File, m.Kind, m.Text) {
+		if equiv.hasIn(m.File, m.Kind, m.Text, m.Func, m.Nth) {
+			fmt.Fprintf(log, "[%d/%d] %-11s %s\n", i+1, len(ms), "EQUIVALENT", m)
 			c.Equivalent++
 			continue
 		}
-		status, err := testMutant(root, pkg, tmp, m, timeout)
+		status, err := testMutant(root, pkg, tmp, m, opts)
 		if err != nil {
 			return c, err
 		}
@@ -379,8 +383,16 @@ func runBranches(root, pkg string, scope []string, only *regexp.Regexp, timeout 
 	return c, nil
 }
 
+// testOptions are the go test flags of each branch mutant's run.
+type testOptions struct {
+	timeout time.Duration
+	run     string // -run, when set
+	short   bool   // -short
+}
+
 // testMutant runs the package's tests with the mutant laid over its file.
-func testMutant(root, pkg, tmp string, m mutant, timeout time.Duration) (string, error) {
+func testMutant(root, pkg, tmp string, m mutant, opts testOptions) (string, error) {
+	timeout := opts.timeout
 	src := filepath.Join(tmp, "mutant.go")
 	if err := os.WriteFile(src, m.Src, 0o644); err != nil {
 		return "", err
@@ -394,8 +406,14 @@ func testMutant(root, pkg, tmp string, m mutant, timeout time.Duration) (string,
 	// in TestMain); go test's own -timeout reports the usual hang.
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-failfast", "-vet=off",
-		"-timeout", timeout.String(), "-overlay", ov, "./"+pkg)
+	args := []string{"test", "-count=1", "-failfast", "-vet=off", "-timeout", timeout.String(), "-overlay", ov}
+	if opts.run != "" {
+		args = append(args, "-run", opts.run)
+	}
+	if opts.short {
+		args = append(args, "-short")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./"+pkg)...)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	switch {
@@ -414,13 +432,21 @@ func testMutant(root, pkg, tmp string, m mutant, timeout time.Duration) (string,
 }
 
 // equivalents are mutants known not to change behaviour, keyed by file,
-// kind and the trimmed source line.
+// kind and the trimmed source line, and for a branch mutant optionally
+// by the function it is in and its ordinal there.
 type equivalents map[string]bool
 
 func (e equivalents) has(file, kind, text string) bool { return e[file+"|"+kind+"|"+text] }
 
+// hasIn is has, or the entry that names the function fn and the ordinal n.
+func (e equivalents) hasIn(file, kind, text, fn string, n int) bool {
+	return e.has(file, kind, text) || e[fmt.Sprintf("%s|%s|%s|%s %d", file, kind, text, fn, n)]
+}
+
 // parseEquivalent reads equivalent.txt: "file | KIND | source line # reason"
-// per line; blank lines and lines starting with # are skipped.
+// per line, or "file | KIND | source line | FUNC N # reason" for the N-th
+// such branch mutant in function FUNC ("name" or "Type.name"); blank lines
+// and lines starting with # are skipped.
 func parseEquivalent(s string) (equivalents, error) {
 	e := equivalents{}
 	sc := bufio.NewScanner(strings.NewReader(s))
@@ -432,11 +458,20 @@ func parseEquivalent(s string) (equivalents, error) {
 			continue
 		}
 		body, reason, ok := strings.Cut(line, " # ")
-		parts := strings.SplitN(body, " | ", 3)
-		if !ok || strings.TrimSpace(reason) == "" || len(parts) != 3 {
-			return nil, fmt.Errorf("equivalent.txt:%d: want \"file | KIND | source line # reason\"", n)
+		parts := strings.Split(body, " | ")
+		if !ok || strings.TrimSpace(reason) == "" || len(parts) < 3 || len(parts) > 4 {
+			return nil, fmt.Errorf("equivalent.txt:%d: want \"file | KIND | source line [| FUNC N] # reason\"", n)
 		}
-		e[strings.TrimSpace(parts[0])+"|"+strings.TrimSpace(parts[1])+"|"+strings.TrimSpace(parts[2])] = true
+		key := strings.TrimSpace(parts[0]) + "|" + strings.TrimSpace(parts[1]) + "|" + strings.TrimSpace(parts[2])
+		if len(parts) == 4 {
+			var fn string
+			var nth int
+			if _, err := fmt.Sscanf(strings.TrimSpace(parts[3]), "%s %d", &fn, &nth); err != nil || nth < 1 {
+				return nil, fmt.Errorf("equivalent.txt:%d: want \"FUNC N\" (a function and an ordinal from 1) after the source line", n)
+			}
+			key += fmt.Sprintf("|%s %d", fn, nth)
+		}
+		e[key] = true
 	}
 	return e, nil
 }

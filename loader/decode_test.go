@@ -123,10 +123,10 @@ func TestToConfigIsTheJSON(t *testing.T) {
 			"prod": map[string]any{
 				"id": id,
 				"organization": map[string]any{"name": "Widget", "is_ui_read_only": true,
-					"login_design":   map[string]any{"text_color": "#fff"},
-					"custom_pages":   nil,
-					"mfa_config":     map[string]any{"allowed_authenticators": []any{"totp"}},
-					"auth_domain":    "widget.cloudflareaccess.com",
+					"login_design":     map[string]any{"text_color": "#fff"},
+					"custom_pages":     nil,
+					"mfa_config":       map[string]any{"allowed_authenticators": []any{"totp"}},
+					"auth_domain":      "widget.cloudflareaccess.com",
 					"session_duration": "24h"},
 				"doh": map[string]any{"doh_jwt_duration": "1h"},
 				"revoke": map[string]any{

@@ -78,7 +78,14 @@ func TestLimitTenMegabyteFile(t *testing.T) {
 // only MaxFiles files' contents are held, nothing is evaluated, and the
 // walk ends at the first file over the cap (files further on that would
 // each be a problem of their own are not even looked at).
+//
+// It is about scale (the cap at its real size, memory held while refusing
+// it): it skips under -short, which the mutation script may use;
+// TestLimitFilesSmall checks the same rule with a cap of three.
 func TestLimitHundredThousandFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100,000 files: a test of scale (TestLimitFilesSmall checks the rule)")
+	}
 	const total = 100000
 	made := time.Now()
 	root := t.TempDir()
@@ -136,4 +143,31 @@ func TestLimitHundredThousandFiles(t *testing.T) {
 	if len(problems) != 1 || len(files) != MaxFiles {
 		t.Errorf("readDisk kept %d files and %d problems, want %d and 1", len(files), len(problems), MaxFiles)
 	}
+}
+
+// TestLimitFilesSmall: the cap on the number of files, set to three: five
+// files are refused with one problem naming the directory and the cap,
+// and only the first three (in walking order) are held.
+func TestLimitFilesSmall(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cfg")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%d.cue", i)), []byte("package p\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, problems, err := readDisk(dir, limits{fileSize: MaxFileSize, files: 3, totalSize: MaxTotalSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.rel)
+	}
+	if strings.Join(names, " ") != "f0.cue f1.cue f2.cue" {
+		t.Errorf("held %v, want the first three", names)
+	}
+	wantProblem(t, problems, dir, "more than 3 .cue files; ztsync reads at most 3")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -76,5 +77,52 @@ func TestParseEquivalent(t *testing.T) {
 	}
 	if _, err := parseEquivalent("planner/a.go | RETURN_FLIP | return true\n"); err == nil {
 		t.Error("a line without a reason was accepted")
+	}
+}
+
+func TestMutantFuncAndOrdinal(t *testing.T) {
+	src := `package p
+
+type T struct{}
+
+func (t *T) m(err error) error {
+	if err != nil {
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+func f(err error) error {
+	if err != nil {
+		return err
+	}
+	return nil
+}
+`
+	ms, err := fileMutants("p/p.go", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		got = append(got, fmt.Sprintf("%d %s %d", m.Line, m.Func, m.Nth))
+	}
+	if want := "6 T.m 1,9 T.m 2,16 f 1"; strings.Join(got, ",") != want {
+		t.Fatalf("mutants %q, want %q", strings.Join(got, ","), want)
+	}
+	e, err := parseEquivalent("p/p.go | GUARD_REMOVAL | if err != nil { | T.m 2 # unreachable\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if e.hasIn(m.File, m.Kind, m.Text, m.Func, m.Nth) != (m.Line == 9) {
+			t.Errorf("line %d: equivalent = %v", m.Line, !(m.Line == 9))
+		}
+	}
+	if _, err := parseEquivalent("p/p.go | GUARD_REMOVAL | if err != nil { | T.m # no ordinal\n"); err == nil {
+		t.Error("a function without an ordinal was accepted")
 	}
 }

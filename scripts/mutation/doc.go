@@ -29,7 +29,22 @@
 // The score of a package is caught / (caught + lived) over both kinds.
 // Mutants that cannot change behaviour (equivalent mutants) are listed,
 // each with its reason, in equivalent.txt; they are reported, never
-// counted. Gremlins' mutants of lines it reports as not covered do not
+// counted. A line there names a mutant by file, kind and source line; a
+// branch mutant's line may add the function and the ordinal of that
+// source line in it ("tree 3": the third), where one text (if err != nil
+// {) holds both reachable and unreachable guards.
+//
+// Re-checking a survivor: -match picks branch mutants by "FILE:LINE KIND:
+// text", and -run limits each mutant's go test to the tests named, which
+// shows in seconds whether a new test kills it. A score measured with
+// -run is not the package's score; report only full runs.
+//
+// Branch mutants are tested with go test -short (-short=false to turn it
+// off; gremlins runs the whole suite). A test may skip under
+// testing.Short() only when it is about scale, not about a rule (the
+// loader's 100,000-file cap: the rule is also tested at small sizes);
+// such tests still run in CI's go test ./...; a score measured with
+// -short is a lower bound of the full suite's. Gremlins' mutants of lines it reports as not covered do not
 // count either; the report lists how many there were.
 //
 // The tree is copied to a scratch directory (the files git tracks, as

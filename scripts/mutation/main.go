@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	all := fs.Bool("all", false, "mutate every file of each package, not only its default scope")
 	match := fs.String("match", "", "test only the branch mutants whose FILE:LINE KIND: text matches this `REGEXP` (re-checking survivors)")
 	runTests := fs.String("run", "", "run only the tests matching this `REGEXP` against each branch mutant (go test -run), to see quickly whether a new test kills a survivor; the score is the whole suite's, so do not report a score measured with it")
-	short := fs.Bool("short", false, "run each mutant's tests with -short (see the package documentation: tests about scale skip)")
+	short := fs.Bool("short", true, "run each mutant's tests with -short (see the package documentation: only tests about scale skip); -short=false for the whole suite")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./scripts/mutation [flags] PACKAGE_DIR...   (e.g. planner applier cfapi loader)")
 		fs.PrintDefaults()

@@ -121,8 +121,9 @@ type window struct {
 	seq    int64        // requests reserved so far
 	remain *remainState // from the Ratelimit header; nil when none applies
 	// inflight holds the sequence numbers of requests reserved and not
-	// finished: the server may not have counted them yet.
-	inflight map[int64]bool
+	// finished, each with how many requests were in flight when it was
+	// reserved: the server may count those after it.
+	inflight map[int64]int64
 	// heard is set by the first answer that tells how the server counts:
 	// one with Ratelimit headers, or one without them below 500 (the
 	// server does not report). Until then one request goes at a time, so
@@ -158,7 +159,7 @@ func newWindow(b Budget) *window {
 	if b.Unlimited() {
 		b = Budget{}
 	}
-	return &window{own: b, inflight: map[int64]bool{}}
+	return &window{own: b, inflight: map[int64]int64{}}
 }
 
 // limits lists the budgets in force.
@@ -219,7 +220,7 @@ func (w *window) reserve(now time.Time) (seq int64, wait Wait, gate <-chan struc
 		w.sent = append(w.sent[firstAfter(w.sent, now.Add(-longest)):], now)
 	}
 	w.seq++
-	w.inflight[w.seq] = true
+	w.inflight[w.seq] = int64(len(w.inflight))
 	if !w.heard {
 		w.lone, w.gate = w.seq, make(chan struct{})
 	}
@@ -273,9 +274,10 @@ func firstAfter(ts []time.Time, t time.Time) int {
 // at now.
 //
 // Ratelimit "r" is what the server had left after counting request seq;
-// requests sent after seq, and those sent before it still in flight, may
-// not be counted in it yet, so they are taken off it: the client never
-// sends past r, however requests and answers are reordered.
+// requests sent after seq, and those still in flight when seq was sent,
+// may not be counted in it yet (the server may count them after seq even
+// when their answers came first), so they are taken off it: the client
+// never sends past r, however requests and answers are reordered.
 // An answer to a later request replaces what an earlier one said; an
 // earlier one may only lower it.
 //
@@ -299,12 +301,7 @@ func (w *window) observe(seq int64, status int, h http.Header, now time.Time) {
 	if !remOK || seq == 0 {
 		return
 	}
-	earlier := int64(0) // sent before seq, not yet answered
-	for s := range w.inflight {
-		if s < seq {
-			earlier++
-		}
-	}
+	earlier := w.inflight[seq] // sent before seq, unanswered when seq was sent
 	st := &remainState{limitSeq: seq + int64(rem) - earlier, reset: now.Add(reset), of: seq}
 	switch old := w.remain; {
 	case old == nil || seq >= old.of || old.probe == 0 && !now.Before(old.reset):

@@ -90,13 +90,13 @@ func header(kv ...string) http.Header {
 // never raises it.
 func TestWindowRemaining(t *testing.T) {
 	w := heardWindow(Budget{})
-	for range 4 {
-		reserveAt(t, w, t0) // seq 1..4
+	reserveAt(t, w, t0) // seq 1, answered before the others are sent
+	w.finish(1)
+	for range 3 {
+		reserveAt(t, w, t0) // seq 2..4
 	}
 	// The answer to request 2 says 3 remain: requests 3 and 4 may not be
-	// counted in it, so one more may go (seq 5), not three. Request 1 was
-	// answered before.
-	w.finish(1)
+	// counted in it, so one more may go (seq 5), not three.
 	w.observe(2, http.StatusOK, header("Ratelimit", `"default";r=3;t=30`), t0)
 	w.finish(2)
 	if wait := reserveAt(t, w, t0); wait.Duration != 0 {
@@ -141,6 +141,28 @@ func TestWindowRemainingEarlierInFlight(t *testing.T) {
 	w.finish(1)
 	if len(w.inflight) != 1 {
 		t.Errorf("in flight: %v, want request 3 only", w.inflight)
+	}
+}
+
+// TestWindowRemainingCountedOutOfOrder: requests 1 and 2 go at once; the
+// server counts 2 first (4 of 5 left), then 1 (3 left), and the answer to
+// 1 comes first. The answer to 2, newer by number but older on the
+// server, must not let four more go: request 1 was out when 2 was sent.
+func TestWindowRemainingCountedOutOfOrder(t *testing.T) {
+	w := heardWindow(Budget{})
+	reserveAt(t, w, t0)
+	reserveAt(t, w, t0)
+	w.observe(1, http.StatusOK, header("Ratelimit", `"default";r=3;t=30`), t0)
+	w.finish(1)
+	w.observe(2, http.StatusOK, header("Ratelimit", `"default";r=4;t=30`), t0)
+	w.finish(2)
+	for i := range 3 {
+		if wait := reserveAt(t, w, t0); wait.Duration != 0 {
+			t.Fatalf("request %d waits %s; 3 are left", 3+i, wait.Duration)
+		}
+	}
+	if wait := reserveAt(t, w, t0); wait.Reason != WaitRemaining || wait.Duration != 30*time.Second {
+		t.Fatalf("6th request: %+v, want a 30s wait: the server has counted 5 of 5", wait)
 	}
 }
 

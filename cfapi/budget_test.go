@@ -153,28 +153,17 @@ func TestRetryAfterLongerThanTimeout(t *testing.T) {
 func TestBudgetAgainstEmulator(t *testing.T) {
 	for _, b := range []cfapi.Budget{{}, {Requests: 100, Window: time.Minute}, {Requests: 4, Window: time.Minute}} {
 		t.Run(b.String(), func(t *testing.T) {
-			clock := newFakeClock(false)
-			srv := emulator.NewServer(t, emulator.Options{Token: testToken, Clock: clock.Now,
-				Limit: emulator.Limit{Requests: 5, Window: time.Minute}})
-			srv.SetOrganization(account.Kind, account.ID, orgBody)
+			srv, clock := limitedEmulator(t, emulator.Limit{Requests: 5, Window: time.Minute})
 			c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock; o.Budget = b })
-			for i := range 12 {
-				if _, err := c.GetOrganization(t.Context(), account); err != nil {
-					t.Fatalf("GET %d: %v", i+1, err)
-				}
-			}
-			if n := srv.Throttled(); n != 0 {
-				t.Errorf("the emulator answered %d 429s", n)
-			}
-			if st := c.Stats(); st.Requests["GET"] != 12 || st.Throttled != 0 {
-				t.Errorf("Stats = %+v, want 12 GETs and no 429", st)
-			}
+			start := clock.Now()
+			getConcurrently(t, clock, c, 1, 12)
+			noThrottling(t, srv, c, 12)
 			// 12 requests at 5 (or 4) a minute span at least two slides.
 			per := 5
 			if b.Requests == 4 {
 				per = 4
 			}
-			if elapsed, least := clock.Now().Sub(newFakeClock(false).Now()), time.Duration((12-1)/per)*time.Minute; elapsed < least {
+			if elapsed, least := clock.Now().Sub(start), time.Duration((12-1)/per)*time.Minute; elapsed < least {
 				t.Errorf("12 requests took %s of clock time, want at least %s", elapsed, least)
 			}
 		})
@@ -198,7 +187,11 @@ func TestRemainingLongerThanTimeout(t *testing.T) {
 	if !errors.As(err, &te) || te.Wait != 10*time.Minute || te.Err != nil {
 		t.Fatalf("error %v, want a ThrottledError of 10m from the header", err)
 	}
-	for _, want := range []string{"GET /accounts/", "Ratelimit header", "10m0s", "5m0s timeout"} {
+	// The call is named once, at the start.
+	if want := "GET /accounts/" + account.ID + "/access/organizations: Cloudflare's Ratelimit header"; !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), "/access/organizations") != 1 {
+		t.Errorf("error %q, want it to start with %q and name the call once", err, want)
+	}
+	for _, want := range []string{"10m0s", "5m0s timeout"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
@@ -211,36 +204,18 @@ func TestRemainingLongerThanTimeout(t *testing.T) {
 // TestBudgetConcurrentAgainstEmulator: 8 workers, 120 requests, against
 // the emulator allowing 30 a minute, with no budget of the client's own:
 // the Ratelimit header alone keeps every request of concurrent workers
-// inside the limit. One fake clock for both sides; no test sleeps. (The
-// fake clock moves on with every sleeper, so the one-at-a-time reset of
-// a sliding window is pinned by TestWindowProbeAfterReset.)
+// inside the limit, and the run takes no longer than the limit needs.
+// One fake clock for both sides, driven so that it never moves while a
+// request is out; no test sleeps.
 func TestBudgetConcurrentAgainstEmulator(t *testing.T) {
-	clock := newFakeClock(false)
-	srv := emulator.NewServer(t, emulator.Options{Token: testToken, Clock: clock.Now,
-		Limit: emulator.Limit{Requests: 30, Window: time.Minute}})
-	srv.SetOrganization(account.Kind, account.ID, orgBody)
+	srv, clock := limitedEmulator(t, emulator.Limit{Requests: 30, Window: time.Minute})
 	c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock; o.MaxRetries = 0 })
-	var wg sync.WaitGroup
-	errs := make(chan error, 120)
-	for range 8 {
-		wg.Go(func() {
-			for range 15 {
-				if _, err := c.GetOrganization(t.Context(), account); err != nil {
-					errs <- err
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if n := srv.Throttled(); n != 0 {
-		t.Errorf("the emulator answered %d 429s", n)
-	}
-	if n := srv.Count("GET", ""); n != 120 {
-		t.Errorf("%d GETs, want 120", n)
+	start := clock.Now()
+	getConcurrently(t, clock, c, 8, 15)
+	noThrottling(t, srv, c, 120)
+	// 30 a minute: the last 30 of 120 go three minutes after the first.
+	if elapsed := clock.Now().Sub(start); elapsed < 3*time.Minute || elapsed > 4*time.Minute {
+		t.Errorf("120 requests took %s of clock time, want 3m to 4m", elapsed)
 	}
 }
 
@@ -250,37 +225,46 @@ func TestBudgetConcurrentAgainstEmulator(t *testing.T) {
 // until its first answer, so that request goes alone and its Ratelimit
 // header paces the rest: not one 429. One fake clock; no test sleeps.
 func TestFreshClientSharedLimitNearlySpent(t *testing.T) {
-	clock := newFakeClock(false)
-	srv := emulator.NewServer(t, emulator.Options{Token: testToken, Clock: clock.Now,
-		Limit: emulator.Limit{Requests: 4, Window: 15 * time.Second}})
-	srv.SetOrganization(account.Kind, account.ID, orgBody)
+	srv, clock := limitedEmulator(t, emulator.Limit{Requests: 4, Window: 15 * time.Second})
 	other, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock })
-	for i := range 3 {
-		if _, err := other.GetOrganization(t.Context(), account); err != nil {
-			t.Fatalf("the other tool's GET %d: %v", i+1, err)
-		}
-	}
+	getConcurrently(t, clock, other, 1, 3)
 	c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Clock = clock; o.Budget = cfapi.DefaultBudget() })
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for range 8 {
-		wg.Go(func() {
-			for range 2 {
-				if _, err := c.GetOrganization(t.Context(), account); err != nil {
-					errs <- err
-				}
+	getConcurrently(t, clock, c, 8, 2)
+	noThrottling(t, srv, c, 16)
+}
+
+// limitedEmulator is the emulator enforcing limit per user on a manual
+// fake clock, with the account's organization set.
+func limitedEmulator(t *testing.T, limit emulator.Limit) (*emulator.Server, *fakeClock) {
+	t.Helper()
+	clock := newFakeClock(true)
+	srv := emulator.NewServer(t, emulator.Options{Token: testToken, Clock: clock.Now, Limit: limit})
+	srv.SetOrganization(account.Kind, account.ID, orgBody)
+	return srv, clock
+}
+
+// getConcurrently has workers goroutines each GET the organization n
+// times through c, driving clock (fakeClock.runWorkers); every failure
+// fails the test.
+func getConcurrently(t *testing.T, clock *fakeClock, c *cfapi.Client, workers, n int) {
+	t.Helper()
+	clock.runWorkers(t, workers, func() {
+		for range n {
+			if _, err := c.GetOrganization(t.Context(), account); err != nil {
+				t.Error(err)
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+		}
+	})
+}
+
+// noThrottling fails the test unless the emulator answered no 429 and c
+// sent exactly gets GETs, each once.
+func noThrottling(t *testing.T, srv *emulator.Server, c *cfapi.Client, gets int) {
+	t.Helper()
 	if n := srv.Throttled(); n != 0 {
 		t.Errorf("the emulator answered %d 429s", n)
 	}
-	if st := c.Stats(); st.Requests["GET"] != 16 || st.Throttled != 0 {
-		t.Errorf("Stats = %+v, want 16 GETs and no 429", st)
+	if st := c.Stats(); st.Requests["GET"] != gets || st.Throttled != 0 || st.Retries != 0 {
+		t.Errorf("Stats = %+v, want %d GETs, no 429 and no retry", st, gets)
 	}
 }

@@ -59,7 +59,7 @@ func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	if !f.manual {
 		f.now = f.now.Add(d)
 		f.mu.Unlock()
-		return ctx.Err()
+		return context.Cause(ctx)
 	}
 	w := &fakeWaiter{until: f.now.Add(d), ch: make(chan struct{})}
 	f.waiters[w] = struct{}{}
@@ -71,7 +71,7 @@ func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 		f.mu.Lock()
 		delete(f.waiters, w)
 		f.mu.Unlock()
-		return ctx.Err()
+		return context.Cause(ctx)
 	}
 }
 
@@ -79,6 +79,10 @@ func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 func (f *fakeClock) Advance(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.advance(d)
+}
+
+func (f *fakeClock) advance(d time.Duration) {
 	f.now = f.now.Add(d)
 	for w := range f.waiters {
 		if !w.until.After(f.now) {
@@ -119,6 +123,52 @@ func (f *fakeClock) waitSleepers(t *testing.T, n int) []time.Time {
 			t.Fatalf("waited for %d sleepers, have %d", n, len(f.sleepers()))
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// runWorkers runs work in n goroutines at once on a manual clock and
+// drives the clock: whenever every worker still running sleeps on it,
+// time jumps to the earliest wake-up. Time never moves while a worker is
+// busy, a request in flight included, as if the network took no time:
+// the run is the same whatever the scheduling. (An automatic clock moved
+// on by every sleeper would run ahead while others' requests are out.)
+func (f *fakeClock) runWorkers(t *testing.T, n int, work func()) {
+	t.Helper()
+	if !f.manual {
+		t.Fatal("runWorkers needs a manual clock")
+	}
+	var running atomic.Int32
+	running.Store(int32(n))
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			defer running.Add(-1)
+			work()
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		select {
+		case <-done:
+			return
+		case <-time.After(100 * time.Microsecond):
+		}
+		f.mu.Lock()
+		if n := len(f.waiters); n > 0 && n == int(running.Load()) {
+			next := time.Time{}
+			for w := range f.waiters {
+				if next.IsZero() || w.until.Before(next) {
+					next = w.until
+				}
+			}
+			f.advance(next.Sub(f.now))
+		}
+		f.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("workers still running after a minute; %d asleep on the clock", len(f.sleepers()))
+		}
 	}
 }
 

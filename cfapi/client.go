@@ -251,13 +251,21 @@ func (c *Client) count(f func(*Stats)) {
 	f(&c.stats)
 }
 
+// request is one call: its HTTP request and the JSON body each attempt
+// sends afresh (nil: none).
+type request struct {
+	*http.Request
+	body []byte
+}
+
 // newRequest builds a request for path (below the base URL) with body
 // encoded as JSON; body nil sends none.
-func (c *Client) newRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+func (c *Client) newRequest(ctx context.Context, method, path string, body any) (*request, error) {
+	var b []byte
 	var r io.Reader = http.NoBody
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			return nil, fmt.Errorf("%s %s: encode body: %w", method, path, err)
 		}
 		r = bytes.NewReader(b)
@@ -272,7 +280,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	return req, nil
+	return &request{Request: req, body: b}, nil
 }
 
 // verdict is what the retry loop does after an attempt.
@@ -285,10 +293,10 @@ const (
 )
 
 // do sends req, retrying as docs/cli.md (--max-retries) and docs/api-budget.md say, and decodes the envelope's
-// result into v (nil: ignore it). Errors are *APIError, network or context
+// result into v. Errors are *APIError, network or context
 // errors naming the method and path, or ambiguous creates; none holds a
 // credential.
-func (c *Client) do(req *http.Request, v any) error {
+func (c *Client) do(req *request, v any) error {
 	ctx := req.Context()
 	path := strings.TrimPrefix(req.URL.Path, c.base.Path)
 	for attempt := 1; ; attempt++ {
@@ -333,7 +341,7 @@ func (c *Client) do(req *http.Request, v any) error {
 
 // attempt sends req once; seq is its place in the budget (0: none). wait
 // is the server's Retry-After, or -1.
-func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any) (next verdict, wait time.Duration, err error) {
+func (c *Client) attempt(req *request, path string, n int, seq int64, v any) (next verdict, wait time.Duration, err error) {
 	defer c.window.finish(seq)
 	ctx, cancel := context.WithTimeout(req.Context(), c.timeout)
 	defer cancel()
@@ -346,17 +354,13 @@ func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any
 		},
 	})
 	r := req.Clone(ctx)
-	reqBody, err := readAllFrom(req.GetBody)
-	if err != nil {
-		return done, 0, fmt.Errorf("%s %s: %w", req.Method, path, err)
-	}
 	r.Body = http.NoBody
-	if len(reqBody) > 0 {
-		r.Body = io.NopCloser(bytes.NewReader(reqBody))
+	if len(req.body) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(req.body))
 	}
 	c.count(func(s *Stats) { s.Requests[req.Method]++ })
 	c.debug(ctx, "cfapi request", slog.String("method", req.Method), slog.String("path", path),
-		slog.Int("attempt", n), c.headerAttrs(r.Header), slog.String("body", c.logBody(reqBody)))
+		slog.Int("attempt", n), c.headerAttrs(r.Header), slog.String("body", c.logBody(req.body)))
 	start := c.clock.Now()
 
 	resp, err := c.http.Do(r)
@@ -379,7 +383,7 @@ func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any
 		err = fmt.Errorf("%s %s: %w", req.Method, path, err)
 		c.debug(ctx, "cfapi error", slog.String("method", req.Method), slog.String("path", path),
 			slog.Int("attempt", n), slog.Duration("duration", c.clock.Now().Sub(start)), slog.String("error", c.scrub(err.Error())))
-		if !resendSafe(req) && sent.Load() {
+		if !resendSafe(req.Request) && sent.Load() {
 			return done, 0, &ambiguousError{err}
 		}
 		return retry, -1, err
@@ -402,24 +406,12 @@ func (c *Client) attempt(req *http.Request, path string, n int, seq int64, v any
 			wait = -1
 		}
 		return throttled, wait, e
-	case !retrySafe(req) && (e.Status >= 500 || e.Status < 300):
+	case !retrySafe(req.Request) && (e.Status >= 500 || e.Status < 300):
 		return done, 0, &ambiguousError{e}
 	case e.Status >= 500:
 		return retry, -1, e
 	}
 	return done, 0, e
-}
-
-func readAllFrom(get func() (io.ReadCloser, error)) ([]byte, error) {
-	if get == nil {
-		return nil, nil
-	}
-	rc, err := get()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
 }
 
 // retrySafe reports whether req may be sent twice. Every call may, except
@@ -528,10 +520,7 @@ func (c *Client) backoff(n int) time.Duration {
 // capped: a block lasts what Cloudflare says, and do refuses to wait
 // longer than the timeout.
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
+	v = strings.TrimSpace(v) // "" parses as neither: absent
 	var d time.Duration
 	if n, err := strconv.ParseFloat(v, 64); err == nil {
 		if math.IsNaN(n) || n < 0 {

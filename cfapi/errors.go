@@ -190,9 +190,9 @@ type envelope struct {
 	Result  json.RawMessage `json:"result"`
 }
 
-// decode checks the response and decodes its result into v (nil: ignore
-// the result). It returns nil or an *APIError. Body excerpts are scrubbed
-// with s before they are cut.
+// decode checks the response and decodes its result into v. It returns
+// nil or an *APIError. Body excerpts are scrubbed with s before they are
+// cut.
 func decode(e *APIError, body []byte, v any, s *safetext.Scrubber) error {
 	ok := 200 <= e.Status && e.Status <= 299
 	if len(body) > maxBody {
@@ -221,9 +221,6 @@ func decode(e *APIError, body []byte, v any, s *safetext.Scrubber) error {
 			}
 		}
 		return e
-	}
-	if v == nil {
-		return nil
 	}
 	if _, ok := v.(*nullableObject); ok && string(env.Result) == "null" {
 		return nil // DoH never set

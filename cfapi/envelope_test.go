@@ -162,6 +162,26 @@ func TestEnvelopeErrors(t *testing.T) {
 			wantErr: "PUT " + path + `: 200 OK: unexpected result: a JSON array where an object was expected: body "[1,2]"`,
 		},
 		{
+			// Nothing the server said is dropped: an error entry that
+			// cannot be read makes the whole body the excerpt.
+			name:    "error_chain not a list",
+			status:  400,
+			body:    `{"success":false,"errors":[{"code":1004,"message":"bad request","error_chain":"name is too long"}]}`,
+			wantErr: "PUT " + path + `: 400 Bad Request: response is not a Cloudflare JSON envelope: body "{\"success\":false,\"errors\":[{\"code\":1004,\"message\":\"bad request\",\"error_chain\":\"name is too long\"}]}"`,
+		},
+		{
+			name:    "error not an object",
+			status:  400,
+			body:    `{"success":false,"errors":[7]}`,
+			wantErr: "PUT " + path + `: 400 Bad Request: response is not a Cloudflare JSON envelope: body "{\"success\":false,\"errors\":[7]}"`,
+		},
+		{
+			name:    "success not a boolean",
+			status:  200,
+			body:    `{"success":"true","result":{"name":"Acme"}}`,
+			wantErr: "PUT " + path + `: 200 OK: malformed JSON response: field "success" is a JSON string, which does not fit: body "{\"success\":\"true\",\"result\":{\"name\":\"Acme\"}}"`,
+		},
+		{
 			name:    "redirect not followed",
 			status:  301,
 			body:    ``,

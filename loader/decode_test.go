@@ -194,31 +194,6 @@ func TestToConfigIsTheJSON(t *testing.T) {
 	}
 }
 
-// TestNestingPastMaxDepth: a file nested a little deeper than MaxDepth,
-// which the parser and CUE would both take, is refused at its first node
-// past the limit, FILE:LINE:COL, and nothing is evaluated.
-func TestNestingPastMaxDepth(t *testing.T) {
-	l := newLoader(t)
-	// The file, each field and each struct are a level of the syntax
-	// tree: the 101st is the field on line 50.
-	src := strings.Repeat("a: {\n", 60) + strings.Repeat("}\n", 60)
-	_, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}})
-	var problems Errors
-	if !errors.As(err, &problems) || len(problems) != 1 {
-		t.Fatalf("load = %v, want one problem", err)
-	}
-	want := "cfg/a.cue:50:1: nested more than 100 levels deep; ztsync does not evaluate deeper nesting (a configuration needs about ten)"
-	if got := problems[0].Error(); got != want {
-		t.Errorf("problem = %s\nwant      %s", got, want)
-	}
-	// One level less is evaluated (and refused by the schema, not by depth).
-	src = strings.Repeat("a: {\n", 49) + strings.Repeat("}\n", 49)
-	_, err = l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte(src)}})
-	if !errors.As(err, &problems) || len(problems) != 1 || strings.Contains(problems[0].Msg, "nested more than") {
-		t.Fatalf("load of 49 levels = %v, want the schema's problem", err)
-	}
-}
-
 // TestSeveralConfigurationsListsEight: a directory holding ten
 // configurations names the first eight and counts the rest.
 func TestSeveralConfigurationsListsEight(t *testing.T) {

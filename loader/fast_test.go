@@ -13,6 +13,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
@@ -342,10 +343,7 @@ func placedValues() []string {
 	for _, kind := range []string{"accounts", "zones"} {
 		for _, place := range seedPlaces {
 			for _, v := range seedValues {
-				src := fmt.Sprintf("%s: \"prod-1\": {\n\tid: \"699d98642c564d2e855e9661899b7252\"\n\t%s: %s\n}\n", kind, place, v)
-				if place == "id" {
-					src = fmt.Sprintf("%s: \"prod-1\": id: %s\n", kind, v)
-				}
+				src := placedScope(kind, "prod-1", place, v)
 				if strings.Contains(v, "strings.") {
 					src = "import \"strings\"\n\n" + src
 				}
@@ -354,6 +352,21 @@ func placedValues() []string {
 		}
 	}
 	return out
+}
+
+// placedScope is an account or zone (kind) named name with the value v at
+// place, and the id 699d98642c564d2e855e9661899b7252 unless the place is
+// the id.
+func placedScope(kind, name, place, v string) string {
+	return placedScopeID(kind, name, place, v, "699d98642c564d2e855e9661899b7252")
+}
+
+// placedScopeID is placedScope with the given id.
+func placedScopeID(kind, name, place, v, id string) string {
+	if place == "id" {
+		return fmt.Sprintf("%s: %q: id: %s\n", kind, name, v)
+	}
+	return fmt.Sprintf("%s: %q: {\n\tid: %q\n\t%s: %s\n}\n", kind, name, id, place, v)
 }
 
 // wholeConfigs are configurations that try one thing each: keys, empty
@@ -404,37 +417,183 @@ func wholeConfigs() []string {
 // whole configuration, judged the same by the fast check and the schema;
 // both verdicts occur often.
 //
-// The cases run in groups of len(seedValues) (one place of an account or
-// a zone), in parallel, each group with a Loader of its own (a Loader is
-// not safe for concurrent use, and a fresh CUE context per group keeps
-// the heap, and the collector's work, small). Subtests keep their index
-// in the whole list: -run 'TestFastPathAgreesEverywhere/.*/^1234$'.
+// The places run in parallel, each with a Loader of its own (a Loader is
+// not safe for concurrent use; a fresh CUE context keeps the heap small).
+// At one place, the values that are concrete and mark no default are
+// judged together, one scope each (see agreeScopes); the others, which
+// the fast check does not judge or judges differently (defaults), one by
+// one, as subtests numbered by their index in placedValues().
 func TestFastPathAgreesEverywhere(t *testing.T) {
 	t.Parallel()
-	cases := append(placedValues(), wholeConfigs()...)
 	var mu sync.Mutex
 	count := map[verdict]int{}
-	t.Run("groups", func(t *testing.T) {
-		for start := 0; start < len(cases); start += len(seedValues) {
-			group := cases[start:min(start+len(seedValues), len(cases))]
-			t.Run(fmt.Sprint(start/len(seedValues)), func(t *testing.T) {
-				t.Parallel()
-				l := newLoader(t)
-				for i, src := range group {
-					t.Run(fmt.Sprint(start+i), func(t *testing.T) {
-						v := agreeCheck(t, l, fuzzFiles(src))
-						mu.Lock()
-						count[v]++
-						mu.Unlock()
-					})
-				}
-			})
+	tally := func(v verdict) {
+		mu.Lock()
+		count[v]++
+		mu.Unlock()
+	}
+	t.Run("places", func(t *testing.T) {
+		n := 0
+		for _, kind := range []string{"accounts", "zones"} {
+			for _, place := range seedPlaces {
+				first := n
+				n += len(seedValues)
+				t.Run(kind+"/"+place, func(t *testing.T) {
+					t.Parallel()
+					l := newLoader(t)
+					var together, alone []int
+					for i, v := range seedValues {
+						if concreteAlone(v) {
+							together = append(together, i)
+						} else {
+							alone = append(alone, i)
+						}
+					}
+					verdicts, ok := agreeScopes(t, l, kind, place, together)
+					if !ok {
+						alone = append(alone, together...)
+						verdicts = nil
+					}
+					for _, v := range verdicts {
+						tally(v)
+					}
+					for _, i := range alone {
+						t.Run(fmt.Sprint(first+i), func(t *testing.T) {
+							tally(agreeCheck(t, l, fuzzFiles(valueImports(seedValues[i])+placedScope(kind, "prod-1", place, seedValues[i]))))
+						})
+					}
+				})
+			}
 		}
+		t.Run("whole", func(t *testing.T) {
+			t.Parallel()
+			l := newLoader(t)
+			for i, src := range wholeConfigs() {
+				t.Run(fmt.Sprint(i), func(t *testing.T) { tally(agreeCheck(t, l, fuzzFiles(src))) })
+			}
+		})
 	})
 	t.Logf("accepted %d, refused %d, not judged %d", count[fastAccepted], count[fastRefused], count[fastSkipped])
 	if count[fastAccepted] < 500 || count[fastRefused] < 3000 {
 		t.Errorf("accepted %d, refused %d: the cases no longer reach the fast check", count[fastAccepted], count[fastRefused])
 	}
+}
+
+// valueImports is the import a seed value needs, if any.
+func valueImports(v string) string {
+	if strings.Contains(v, "strings.") {
+		return "import \"strings\"\n\n"
+	}
+	return ""
+}
+
+// concreteAlone reports whether a seed value is concrete on its own and
+// marks no default: wherever it is placed, the fast check judges it.
+func concreteAlone(v string) bool {
+	if strings.Contains(v, "*") {
+		return false
+	}
+	x := cuecontext.New().CompileString(valueImports(v) + "x: " + v)
+	return x.Validate(cue.Concrete(true)) == nil
+}
+
+// agreeScopes is agreeCheck for many values at one place at once: one
+// scope each (named v and the value's index in seedValues, with an id of
+// its own), in one
+// configuration. #Config relates no scope to another (scopes.go), so each
+// scope's verdict is the one it would get alone, and the checks are
+// agreeCheck's, scope by scope: a scope the fast check refuses has a
+// problem in the schema's verdict; and no other scope has one; the scopes
+// it accepts, loaded on their own, are accepted by the schema with the
+// configuration the fast check decodes. It returns each value's verdict,
+// or false if the configuration is not one the fast check judges (the
+// caller then checks the values one by one).
+func agreeScopes(t *testing.T, l *Loader, kind, place string, idx []int) ([]verdict, bool) {
+	t.Helper()
+	if len(idx) == 0 {
+		return nil, true
+	}
+	var b strings.Builder
+	imports := ""
+	for _, i := range idx {
+		// Ids of their own: the full path refuses a duplicate id.
+		b.WriteString(placedScopeID(kind, fmt.Sprintf("v%d", i), place, seedValues[i], fmt.Sprintf("%032x", i+1)))
+		if imports == "" {
+			imports = valueImports(seedValues[i])
+		}
+	}
+	files := fuzzFiles(imports + b.String())
+	raw, _, defaults, err := l.build(files)
+	if err != nil || defaults || raw.Validate(cue.Concrete(true)) != nil {
+		return nil, false
+	}
+	x, err := tree(raw)
+	if err != nil {
+		return nil, false
+	}
+	top, bad := l.judgeScopes(x)
+	if top != nil {
+		return nil, false
+	}
+	value := func(name string) string {
+		var i int
+		fmt.Sscanf(name, "v%d", &i)
+		return fmt.Sprintf("%s %s: %s", kind, place, seedValues[i])
+	}
+	fullConfig, fullErr := l.full(raw)
+	if len(bad) == 0 {
+		if fullErr != nil {
+			t.Fatalf("the fast check accepts what the schema refuses:\n%v", fullErr)
+		}
+		c, ok := toConfig(x)
+		if !ok {
+			t.Fatal("the fast check accepts a tree it cannot decode")
+		}
+		if diff := cmp.Diff(fullConfig, c); diff != "" {
+			t.Fatalf("the fast check decodes a different configuration (-full +fast):\n%s", diff)
+		}
+		out := make([]verdict, len(idx))
+		for i := range out {
+			out[i] = fastAccepted
+		}
+		return out, true
+	}
+	var problems Errors
+	if !errors.As(fullErr, &problems) {
+		t.Fatalf("the fast check refuses %s (%s: %s); the schema accepts (%v)", value(bad[0].labels[1]), formatPath(bad[0].labels, nil), bad[0].msg, fullErr)
+	}
+	refused := map[string]bool{}
+	for _, f := range bad {
+		scope := formatPath(f.labels[:2], nil)
+		refused[scope] = true
+		found := false
+		for _, p := range problems {
+			found = found || p.Path == scope || strings.HasPrefix(p.Path, scope+".")
+		}
+		if !found {
+			t.Fatalf("the fast check refuses %s (%s: %s); the schema has no problem there:\n%v", value(f.labels[1]), formatPath(f.labels, nil), f.msg, problems)
+		}
+	}
+	for _, p := range problems {
+		parts := strings.SplitN(p.Path, ".", 3)
+		if len(parts) < 2 || !refused[parts[0]+"."+parts[1]] {
+			t.Fatalf("the schema refuses %s, which the fast check accepts: %s", p.Path, p.Error())
+		}
+	}
+	var accepted []int
+	var out []verdict
+	for _, i := range idx {
+		if refused[formatPath([]string{kind, fmt.Sprintf("v%d", i)}, nil)] {
+			out = append(out, fastRefused)
+		} else {
+			accepted = append(accepted, i)
+		}
+	}
+	more, ok := agreeScopes(t, l, kind, place, accepted)
+	if !ok || len(more) != len(accepted) || slices.ContainsFunc(more, func(v verdict) bool { return v != fastAccepted }) {
+		t.Fatalf("the scopes the fast check accepts among others, loaded on their own, are not all accepted (%v, %v)", ok, more)
+	}
+	return append(out, more...), true
 }
 
 // FuzzFastPathAgrees: on any text, loading with the fast path gives what

@@ -11,6 +11,7 @@ import (
 )
 
 func TestWriteReplacesWhole(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.json")
 	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
@@ -33,6 +34,7 @@ func TestWriteReplacesWhole(t *testing.T) {
 // TestWriteFailureKeepsOld: a failing writer leaves the old file and no
 // temporary file behind.
 func TestWriteFailureKeepsOld(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "plan.json")
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
@@ -55,6 +57,7 @@ func TestWriteFailureKeepsOld(t *testing.T) {
 }
 
 func TestWriteRefusesDirectory(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := atomicfile.WriteBytes(dir, 0o644, []byte("x")); err == nil {
 		t.Fatal("writing over a directory succeeded")

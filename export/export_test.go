@@ -79,6 +79,7 @@ func goldenCases(t *testing.T) map[string]goldenCase {
 // with testdata/*.cue (-update rewrites them). Every output must also parse
 // and validate against the embedded schema.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for name, c := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -107,6 +108,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCUEErrors(t *testing.T) {
+	t.Parallel()
 	const id = "699d98642c564d2e855e9661899b7252"
 	tests := []struct {
 		name string
@@ -133,6 +135,7 @@ func TestCUEErrors(t *testing.T) {
 }
 
 func TestDefaultName(t *testing.T) {
+	t.Parallel()
 	const id = "699d98642c564d2e855e9661899b7252"
 	tests := []struct {
 		name string
@@ -168,6 +171,7 @@ func TestDefaultName(t *testing.T) {
 // TestHeader checks the header comment: the source without credentials or
 // line breaks, the time in UTC, and no time when it is zero.
 func TestHeader(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		source string
@@ -242,6 +246,7 @@ func validateAgainstSchema(src []byte) error {
 // export leaves live values out by, against the embedded CUE schema for
 // values on both sides of each rule.
 func TestValidMatchesSchema(t *testing.T) {
+	t.Parallel()
 	values := map[string][]string{
 		"session_duration":                   {"24h", "1440m", "1h30m", "1.5h", ".5h", "+1h", "0", "0s", "-1h", "1d", "3 days", "10µs", "10us", "h", "1H"},
 		"warp_auth_session_duration":         {"24h", "90m", "1h30m", "3600s", "1.5h", "+2h", "0", "-1h", "1d"},

@@ -70,6 +70,7 @@ func onlyScope(t *testing.T, cfg *schema.Config) schema.ScopeConfig {
 // golden case, the exported file loads with the real loader and plans to
 // no changes against the live objects it was exported from.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for name, c := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
 			in := c.input()
@@ -102,6 +103,7 @@ func TestRoundTrip(t *testing.T) {
 // dashboard. The default export does not manage it (no change); the
 // --all-fields export does (an update back to false).
 func TestAllFieldsManagesFalseBooleans(t *testing.T) {
+	t.Parallel()
 	cases := goldenCases(t)
 	for _, tt := range []struct {
 		name       string
@@ -141,6 +143,7 @@ func TestAllFieldsManagesFalseBooleans(t *testing.T) {
 // unset, login_design {} when unset), exports, loads, fetches again with
 // planner.Fetch and checks that the plan has no changes, in both modes.
 func TestRoundTripThroughEmulator(t *testing.T) {
+	t.Parallel()
 	const (
 		acct = "699d98642c564d2e855e9661899b7252"
 		zone = "023e105f4ecef8ad9ca31a8372d0c353"

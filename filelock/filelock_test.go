@@ -15,6 +15,7 @@ import (
 // TestExclusive: many goroutines taking one lock never overlap, and the
 // lock file is gone once the last releases it.
 func TestExclusive(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.json.lock")
 	var mu sync.Mutex
 	inside, most := 0, 0
@@ -51,6 +52,7 @@ func TestExclusive(t *testing.T) {
 // TestWaitsThenCancels: a held lock makes Acquire say it waits once, and
 // give up with the context's error.
 func TestWaitsThenCancels(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "plan.json.lock")
 	held, err := filelock.Acquire(t.Context(), path, nil)
 	if err != nil {

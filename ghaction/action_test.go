@@ -649,6 +649,7 @@ func TestActionBadInputs(t *testing.T) {
 }
 
 func TestWriteOutputsRefusesSecrets(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "out")
 	err := writeOutputs(p, []output{{"summary", "token " + actCFToken}}, []string{actCFToken})
 	if err == nil {

@@ -33,6 +33,7 @@ func readRepoFile(t *testing.T, rel string) string {
 // build cache works outside the workspace without hashFiles and is saved
 // whatever later steps do; the job's token reaches the binary.
 func TestCurrentRunners(t *testing.T) {
+	t.Parallel()
 	files := []string{"action.yml", "README.md", filepath.Join("docs", "github-action.md")}
 	wfs, _ := filepath.Glob(filepath.Join(testdataDir, "..", "..", "examples", "workflows", "*.yml"))
 	for _, w := range wfs {
@@ -82,6 +83,7 @@ func TestCurrentRunners(t *testing.T) {
 // TestDriftIssueReadsAsProse: the drift issue body is sentences around
 // the summary output, not a label soup.
 func TestDriftIssueReadsAsProse(t *testing.T) {
+	t.Parallel()
 	wf := readRepoFile(t, filepath.Join("examples", "workflows", "drift-check.yml"))
 	m := regexp.MustCompile(`body="([^"]*)"`).FindStringSubmatch(wf)
 	if m == nil {
@@ -101,6 +103,7 @@ func TestDriftIssueReadsAsProse(t *testing.T) {
 // TestGuideCoversActionYML: docs/github-action.md documents every input
 // and output of action.yml, with its default, and every example workflow.
 func TestGuideCoversActionYML(t *testing.T) {
+	t.Parallel()
 	guide := readRepoFile(t, filepath.Join("docs", "github-action.md"))
 	yml := readRepoFile(t, "action.yml")
 	inputs := yml[strings.Index(yml, "\ninputs:\n"):strings.Index(yml, "\noutputs:\n")]
@@ -136,6 +139,7 @@ func TestGuideCoversActionYML(t *testing.T) {
 }
 
 func TestSplitArgs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []string

@@ -15,6 +15,7 @@ import (
 const note = "[cut]\n"
 
 func TestTruncate(t *testing.T) {
+	t.Parallel()
 	tail := strings.Repeat("zzzzzzzzz\n", 4)
 	tests := []struct {
 		name string
@@ -47,6 +48,7 @@ func TestTruncate(t *testing.T) {
 }
 
 func TestTruncateLarge(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("## Plan\n\n**1 to update** · risky\n\n> [!CAUTION]\n> risky: auth_domain\n\n")
 	b.WriteString("```diff\n")
@@ -106,6 +108,7 @@ func stickyBody(t *testing.T, marker, fp, status string) string {
 }
 
 func TestMarkersAndStatus(t *testing.T) {
+	t.Parallel()
 	fp := "sha256:" + strings.Repeat("0", 64)
 	body := stickyBody(t, ghclient.Marker("zt/prod"), fp, "planned for abc")
 	wantStart := "<!-- ztsync:plan:zt/prod -->\n<!-- ztsync:fingerprint:" + fp + " -->\n\n"

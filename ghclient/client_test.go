@@ -38,6 +38,7 @@ func fill(srv *githubtest.Server, n int) {
 }
 
 func TestUpsertLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := githubtest.NewServer(t, token)
 	srv.SetPageSize(2)
@@ -92,6 +93,7 @@ func TestUpsertLifecycle(t *testing.T) {
 }
 
 func TestFindCommentIgnoresPeople(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := githubtest.NewServer(t, token)
 	marker := ghclient.Marker("config")
@@ -117,6 +119,7 @@ func TestFindCommentIgnoresPeople(t *testing.T) {
 }
 
 func TestUpsertForbidden(t *testing.T) {
+	t.Parallel()
 	srv := githubtest.NewServer(t, token)
 	srv.SetForbidWrites(true)
 	c := newClient(t, srv)
@@ -131,6 +134,7 @@ func TestUpsertForbidden(t *testing.T) {
 }
 
 func TestBadCredentials(t *testing.T) {
+	t.Parallel()
 	srv := githubtest.NewServer(t, "right")
 	c, err := ghclient.New(nil, "wrong", srv.URL)
 	if err != nil {
@@ -143,6 +147,7 @@ func TestBadCredentials(t *testing.T) {
 }
 
 func TestUpdateStatus(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := githubtest.NewServer(t, token)
 	c := newClient(t, srv)
@@ -171,6 +176,7 @@ func TestUpdateStatus(t *testing.T) {
 }
 
 func TestPullRequestForCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := githubtest.NewServer(t, token)
 	srv.AddPullRequest("m1", githubtest.PullRequest{Number: 3, Merged: false})
@@ -202,6 +208,7 @@ func TestPullRequestForCommit(t *testing.T) {
 }
 
 func TestNewAPIURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		api     string
 		wantErr bool

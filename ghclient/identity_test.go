@@ -18,6 +18,7 @@ import (
 // found by the marker and the token's own account, edited and never
 // duplicated; the same marker from another bot or a person is ignored.
 func TestStickyCommentAnyToken(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		account githubtest.Account
@@ -69,6 +70,7 @@ func TestStickyCommentAnyToken(t *testing.T) {
 }
 
 func TestIdentityUnknown(t *testing.T) {
+	t.Parallel()
 	srv := githubtest.NewServer(t, token) // a job token that nobody told the client about
 	c, err := ghclient.New(nil, token, srv.URL)
 	if err != nil {
@@ -87,6 +89,7 @@ func TestIdentityUnknown(t *testing.T) {
 // forged workflow command and the token (raw, JSON-escaped, URL-encoded)
 // comes back as one line without the token.
 func TestErrorBodiesScrubbed(t *testing.T) {
+	t.Parallel()
 	const tok = "ghp_secret/token+value"
 	srv := githubtest.NewServer(t, tok)
 	srv.SetWriteError(http.StatusUnprocessableEntity, "bad\n::error::forged\r\ntoken "+tok+" json ghp_secret\\/token+value url ghp_secret%2Ftoken%2Bvalue \x1b[31m")
@@ -113,6 +116,7 @@ func TestErrorBodiesScrubbed(t *testing.T) {
 // TestNoRedirects: a redirect from the API is an error, and the token
 // never reaches where it points.
 func TestNoRedirects(t *testing.T) {
+	t.Parallel()
 	var elsewhere int
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		elsewhere++

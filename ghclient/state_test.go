@@ -10,6 +10,7 @@ import (
 )
 
 func TestStateRoundTrip(t *testing.T) {
+	t.Parallel()
 	marker := ghclient.Marker("zt")
 	body := ghclient.Header(marker, "sha256:"+strings.Repeat("c", 64)) + "\n## plan\n\ntext --> <!-- x\n"
 	if got := ghclient.State(body); got != nil {
@@ -43,6 +44,7 @@ func TestStateRoundTrip(t *testing.T) {
 }
 
 func TestEditWritesOnlyChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := githubtest.NewServer(t, token)
 	c := newClient(t, srv)

@@ -14,6 +14,7 @@ import (
 // report it; the countdown prints "still waiting" lines in CI and ends
 // with the wait; on a terminal it rewrites one line and clears it.
 func TestWaitReporter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	w := cfapi.Wait{Reason: cfapi.WaitBudget, Duration: 4 * time.Minute, Until: now.Add(4 * time.Minute),
 		Detail: "1000 requests in the last 5m (budget 1000/5m)"}
@@ -68,6 +69,7 @@ func TestWaitReporter(t *testing.T) {
 }
 
 func TestBudgetWarning(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		b    cfapi.Budget
 		warn bool

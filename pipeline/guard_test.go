@@ -12,6 +12,7 @@ import (
 // numbers as apply's refusal does, as people write them (36.4%, not
 // 36.3636%), with the whole percentage that allows the plan.
 func TestGuardWarningNumbersAsApply(t *testing.T) {
+	t.Parallel()
 	p := &planner.Plan{Declared: 11, Changes: make([]planner.Change, 4)}
 	max := 100.0 / 3
 	got := GuardWarning(p, &max)

@@ -56,6 +56,7 @@ func fixture(t *testing.T, cue string, args ...string) (string, *pipeline.APIFla
 func noEnv(string) string { return "" }
 
 func TestPlanPipeline(t *testing.T) {
+	t.Parallel()
 	dir, api := fixture(t, config)
 	var log bytes.Buffer
 	res, err := pipeline.Plan(context.Background(), pipeline.Request{Dir: dir, API: api, Getenv: noEnv, Log: &log, ToolVersion: "9.9.9"})
@@ -79,6 +80,7 @@ func TestPlanPipeline(t *testing.T) {
 }
 
 func TestPlanPipelineErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		cue      string
@@ -118,6 +120,7 @@ func TestPlanPipelineErrors(t *testing.T) {
 }
 
 func TestCode(t *testing.T) {
+	t.Parallel()
 	if pipeline.Code(nil) != pipeline.ExitOK {
 		t.Error("nil is not exit 0")
 	}
@@ -136,6 +139,7 @@ func TestCode(t *testing.T) {
 // TestLoadHonoursContext: a cancelled context ends the configuration load
 // (Ctrl-C during a plan), with the cause, and no configuration comes back.
 func TestLoadHonoursContext(t *testing.T) {
+	t.Parallel()
 	dir, _ := fixture(t, config)
 	if res, err := pipeline.Load(t.Context(), new(bytes.Buffer), dir); err != nil || res == nil {
 		t.Fatalf("Load with a live context: %v", err)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, line, lines string }{
 		{"plain", "plain", "plain"},
 		{"a\nb", `a\nb`, "a\nb"},
@@ -33,6 +34,7 @@ func TestLine(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
+	t.Parallel()
 	if got := safetext.Cut("héllo wörld", 5); got != "héllo…" {
 		t.Errorf("Cut = %q", got)
 	}
@@ -44,6 +46,7 @@ func TestCut(t *testing.T) {
 // TestScrubForms: every form a credential can take in an answer, an error
 // or a log is scrubbed, and scrubbing before cutting leaves no prefix.
 func TestScrubForms(t *testing.T) {
+	t.Parallel()
 	const secret = "tok-SECRET/3f9a+7c1e"
 	s := safetext.NewScrubber(secret, "", "short")
 	forms := []string{
@@ -82,6 +85,7 @@ func TestScrubForms(t *testing.T) {
 }
 
 func TestRedactURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"https://api.example.com/client/v4?token=abc123", "https://api.example.com/client/v4?token=REDACTED"},
 		{"https://user:pass@api.example.com/v4", "https://REDACTED@api.example.com/v4"},

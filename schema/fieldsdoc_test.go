@@ -18,6 +18,7 @@ var docsPath = filepath.Join("..", "docs", "api-fields.md")
 // field table says; `go test ./schema -run TestAPIFieldsDoc -update`
 // rewrites it.
 func TestAPIFieldsDocIsGenerated(t *testing.T) {
+	t.Parallel()
 	want := apiFieldsDoc()
 	if *updateDocs {
 		if err := os.WriteFile(docsPath, []byte(want), 0o644); err != nil {

@@ -64,6 +64,7 @@ func names(fs []Field, keep func(Field) bool) []string {
 // TestSchemaAgreesWithFieldTable checks that the CUE definitions have
 // exactly the fields of the Go table, per scope.
 func TestSchemaAgreesWithFieldTable(t *testing.T) {
+	t.Parallel()
 	v := compiled(t)
 	all := func(Field) bool { return true }
 	tests := []struct {
@@ -132,6 +133,7 @@ func TestSchemaAgreesWithFieldTable(t *testing.T) {
 // TestSchemaHasNoDefaults: a default would make ztsync manage a field
 // nobody wrote. Unifying #Config with a skeleton must add nothing.
 func TestSchemaHasNoDefaults(t *testing.T) {
+	t.Parallel()
 	v := compiled(t)
 	in := `{
 		accounts: a: {id: "699d98642c564d2e855e9661899b7252", organization: {login_design: {}, custom_pages: {}}, doh: {}, revoke: "a@example.com": {}}
@@ -154,6 +156,7 @@ func TestSchemaHasNoDefaults(t *testing.T) {
 // TestSchemaValues checks each rule against values it must accept and
 // refuse; durations are also checked against time.ParseDuration.
 func TestSchemaValues(t *testing.T) {
+	t.Parallel()
 	v := compiled(t)
 	tests := []struct {
 		def    string
@@ -204,6 +207,7 @@ func TestSchemaValues(t *testing.T) {
 }
 
 func TestImportPath(t *testing.T) {
+	t.Parallel()
 	if !strings.HasPrefix(ImportPath, ModulePath+"/") {
 		t.Errorf("ImportPath %q is not inside ModulePath %q", ImportPath, ModulePath)
 	}

@@ -8,6 +8,7 @@ import (
 )
 
 func TestIsEmpty(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		v    any
 		want bool
@@ -24,6 +25,7 @@ func TestIsEmpty(t *testing.T) {
 }
 
 func TestCloneIsDeep(t *testing.T) {
+	t.Parallel()
 	orig := map[string]any{
 		"login_design": map[string]any{"header_text": "hi"},
 		"zones":        []any{"a.example", map[string]any{"k": "v"}},

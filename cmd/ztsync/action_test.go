@@ -11,6 +11,7 @@ import (
 // streams to package ghaction and exits with its code; the flow itself is
 // tested in ghaction.
 func TestActionWiring(t *testing.T) {
+	t.Parallel()
 	dir := configDir(t, map[string]string{
 		"zt/main.cue":  "accounts: prod: {id: \"699d98642c564d2e855e9661899b7252\", organization: {name: \"W\", auth_domain: \"w.cloudflareaccess.com\"}}\n",
 		"bad/main.cue": "accounts: prod: id: 12\n",

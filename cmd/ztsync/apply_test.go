@@ -108,6 +108,7 @@ func applyMustContain(t *testing.T, r cliResult, where, want string) {
 }
 
 func TestApplyPlanFile(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
@@ -177,6 +178,7 @@ func TestApplyPlanFile(t *testing.T) {
 }
 
 func TestApplyPlanFileStale(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
@@ -208,6 +210,7 @@ func TestApplyPlanFileStale(t *testing.T) {
 }
 
 func TestApplyBadPlanFile(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	dir := t.TempDir()
@@ -247,6 +250,7 @@ func TestApplyBadPlanFile(t *testing.T) {
 }
 
 func TestApplyWithoutPlanFile(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	before, _ := os.ReadFile(f.state)
@@ -280,6 +284,7 @@ func TestApplyWithoutPlanFile(t *testing.T) {
 }
 
 func TestApplyConfirmation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		answer   string
 		wantCode int
@@ -291,6 +296,7 @@ func TestApplyConfirmation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.answer), func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			f := newApplyFixture(t, applyConfig)
 			stdin, err := os.CreateTemp(t.TempDir(), "stdin")
@@ -315,6 +321,7 @@ func TestApplyConfirmation(t *testing.T) {
 }
 
 func TestApplyMassChangeGuard(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	// 12 accounts, all to be created: 100% of the declared resources.
 	var cfg strings.Builder
@@ -353,6 +360,7 @@ func TestApplyMassChangeGuard(t *testing.T) {
 }
 
 func TestApplyUsage(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	tests := []struct {
@@ -379,6 +387,7 @@ func TestApplyUsage(t *testing.T) {
 }
 
 func TestApplyPartialFailure(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	planFile := filepath.Join(t.TempDir(), "plan.json")

@@ -14,6 +14,7 @@ import (
 // TestBadCommandLines: flags and arguments that cannot work are usage
 // errors (exit 3) that say what is wrong, and nothing reaches the API.
 func TestBadCommandLines(t *testing.T) {
+	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "cfg")
 	if err := os.MkdirAll(cfg, 0o755); err != nil {
 		t.Fatal(err)
@@ -43,6 +44,7 @@ func TestBadCommandLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			code, stdout, stderr := runCLI(t, nil, tt.args...)
 			if code != ExitInvalid {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitInvalid, stdout, stderr)
@@ -56,6 +58,7 @@ func TestBadCommandLines(t *testing.T) {
 
 // TestHalfSetCredentials names the missing half of key + email.
 func TestHalfSetCredentials(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer(t, emulator.Options{})
 	for _, tt := range []struct {
 		env  map[string]string
@@ -80,6 +83,7 @@ func TestHalfSetCredentials(t *testing.T) {
 // can put a line, a terminal escape or a workflow command of its own into
 // ztsync's output.
 func TestNoForgedOutputLines(t *testing.T) {
+	t.Parallel()
 	t.Run("file name", func(t *testing.T) {
 		dir := t.TempDir()
 		name := "x\n::error file=evil,line=1::INJECTED\x1b[2J\n.cue"
@@ -130,6 +134,7 @@ func assertNoForgedLines(t *testing.T, out string) {
 // TestTokenWithNewline explains the usual cause (a pasted newline) without
 // printing the token.
 func TestTokenWithNewline(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runPlanCmd(t, map[string]string{"CLOUDFLARE_API_TOKEN": "s3cr3t-tok\n"}, "--dir", "../../examples/quickstart")
 	if code != ExitInvalid || !strings.Contains(stderr, "white space") {
 		t.Fatalf("exit %d, want 3 and a white-space hint:\n%s", code, stderr)
@@ -143,6 +148,7 @@ func TestTokenWithNewline(t *testing.T) {
 // (an organization to create without name and auth_domain) is reported at
 // its FILE:LINE:COL, like a validation error.
 func TestPlanErrorsPointAtTheFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	conf := "accounts: fresh: {\n\tid: \"0a1b2c3d4e5f60718293a4b5c6d7e8f9\"\n\torganization: session_duration: \"12h\"\n}\n"
 	if err := os.WriteFile(filepath.Join(dir, "a.cue"), []byte(conf), 0o644); err != nil {

@@ -34,6 +34,7 @@ var budgetEnv = map[string]string{"CLOUDFLARE_API_TOKEN": "right-token"}
 // an hour gives up at once with a message that says why and for how
 // long, instead of silent retries.
 func TestPlanLongRetryAfterFailsAtOnce(t *testing.T) {
+	t.Parallel()
 	srv, args := budgetServer(t, emulator.Options{})
 	srv.InjectFault(emulator.Fault{Kind: emulator.RateLimit, RetryAfter: "3600", Count: 100})
 	start := time.Now()
@@ -58,6 +59,7 @@ func TestPlanLongRetryAfterFailsAtOnce(t *testing.T) {
 // second read wait about 4 s, shown on stderr with its reason; the
 // emulator enforcing Cloudflare's limit answers no 429.
 func TestPlanOverEmulatorBudget(t *testing.T) {
+	t.Parallel()
 	srv, args := budgetServer(t, emulator.Options{Limit: emulator.Limit{Requests: 1200, Window: 5 * time.Minute}})
 	code, stdout, stderr := runCLI(t, budgetEnv, append(args, "--api-budget", "1/4s", "--concurrency", "4", "--target", "account/prod")...)
 	if code != ExitOK {
@@ -75,6 +77,7 @@ func TestPlanOverEmulatorBudget(t *testing.T) {
 }
 
 func TestAPIBudgetFlag(t *testing.T) {
+	t.Parallel()
 	dir, state := planFixture(t, planConfig, planState)
 	for _, bad := range []string{"1000", "0/5m", "1000/1ms", "lots"} {
 		code, _, stderr := runCLI(t, nil, "plan", "--dir", dir, "--emulator", state, "--api-budget", bad)
@@ -101,6 +104,7 @@ func TestAPIBudgetFlag(t *testing.T) {
 // 20ms` answers the Ratelimit headers, then 429 with Retry-After for the
 // request over the budget, and says so in its banner.
 func TestEmulatorCommandBudget(t *testing.T) {
+	t.Parallel()
 	var stderr emuBuffer
 	base, stop := startEmulator(t, &stderr, "--addr", "127.0.0.1:0", "--budget", "2/1m", "--latency", "20ms")
 	if !strings.Contains(stderr.String(), "request budget 2/1m per token") {

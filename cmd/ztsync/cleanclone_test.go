@@ -16,6 +16,7 @@ import (
 // plan prints. Afterwards `git status` must show no change: no example
 // and no hint rewrites a tracked file (/tmp is a private directory here).
 func TestFollowingTheDocsLeavesTheCloneClean(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("clones the repository and builds the binary")
 	}

@@ -13,6 +13,7 @@ import (
 // at one in the repository (docs/), never at design notes that live
 // elsewhere.
 func TestCommentsPointIntoTheRepository(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // that only tests need; a helper taking testing.TB in a package the binary
 // imports is enough to link it.
 func TestBinaryDoesNotLinkTesting(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)

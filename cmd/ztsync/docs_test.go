@@ -64,6 +64,7 @@ func binaryFlags(t *testing.T) map[string][]string {
 // TestCLIDocsMatchBinary: docs/cli.md has one section per command, and each
 // section documents exactly the flags the binary's FlagSet has.
 func TestCLIDocsMatchBinary(t *testing.T) {
+	t.Parallel()
 	doc := docFiles(t)["docs/cli.md"]
 	bin := binaryFlags(t)
 	common := section(doc, "## Common API flags")
@@ -100,6 +101,7 @@ func TestCLIDocsMatchBinary(t *testing.T) {
 // TestDocsCommandLinesUseRealFlags: every `ztsync CMD ...` line in README.md
 // and docs/*.md names a real command and only flags that command has.
 func TestDocsCommandLinesUseRealFlags(t *testing.T) {
+	t.Parallel()
 	bin := binaryFlags(t)
 	cmdLine := regexp.MustCompile(`ztsync ([a-z]+)((?: +[^ |` + "`" + `;&)]+)*)`)
 	flagRE := regexp.MustCompile(`(?:^| )--([a-z0-9-]+)`)
@@ -125,6 +127,7 @@ func TestDocsCommandLinesUseRealFlags(t *testing.T) {
 // TestDocsExitCodes: the exit code table of docs/cli.md lists exactly the
 // binary's codes with their meaning, and no doc names another code.
 func TestDocsExitCodes(t *testing.T) {
+	t.Parallel()
 	docs := docFiles(t)
 	table := section(docs["docs/cli.md"], "## Exit codes")
 	row := regexp.MustCompile(`(?m)^\| ([0-9]+) \| (.*) \|$`)
@@ -159,6 +162,7 @@ func TestDocsExitCodes(t *testing.T) {
 // TestDocsIndexAndLinks: docs/README.md links every page of docs/, and
 // every relative link in the docs points at a file that exists.
 func TestDocsIndexAndLinks(t *testing.T) {
+	t.Parallel()
 	docs := docFiles(t)
 	index := docs["docs/README.md"]
 	for file := range docs {
@@ -211,6 +215,7 @@ func section(doc, heading string) string {
 // TestEmulatorDocs: docs/emulator.md lists every route and fault kind the
 // emulator has, and its 404 answer points at that page.
 func TestEmulatorDocs(t *testing.T) {
+	t.Parallel()
 	doc := docFiles(t)[emulator.DocsPath]
 	if doc == "" {
 		t.Fatalf("%s is missing", emulator.DocsPath)
@@ -250,6 +255,7 @@ func TestEmulatorDocs(t *testing.T) {
 // apply or the emulator server at a state file in the repository, which
 // they would rewrite.
 func TestHelpExamplesLeaveTrackedFilesAlone(t *testing.T) {
+	t.Parallel()
 	writer := regexp.MustCompile(`ztsync (apply|emulator)\b[^\n&;]*--(emulator|state) +(\S+)`)
 	for _, c := range commands() {
 		_, help, _ := runCLI(t, nil, c.name, "--help")
@@ -301,6 +307,7 @@ func validatePlan(t *testing.T, sch *jsonschema.Schema, name string, data []byte
 // emulator and an API target) are valid against docs/plan.schema.json, and
 // an edited one is not.
 func TestPlanSchemaValidatesRealPlans(t *testing.T) {
+	t.Parallel()
 	sch := planSchema(t)
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig+`
@@ -364,6 +371,7 @@ accounts: new: {
 // planner.FormatVersion: a field added to the plan must be added to the
 // schema (and to docs/plan-format.md).
 func TestPlanSchemaCoversPlanType(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(repoRoot, "docs", "plan.schema.json"))
 	if err != nil {
 		t.Fatal(err)

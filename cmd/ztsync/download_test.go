@@ -23,6 +23,7 @@ import (
 // without a release, or that is not a release tag, falls back to building
 // from source (downloaded=false).
 func TestActionDownloadsRelease(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "bash", "apt-get install bash")
 	requireTool(t, "curl", "apt-get install curl")
 	script, err := filepath.Abs(filepath.Join(repoRoot, ".github", "action", "download-release.sh"))

@@ -97,6 +97,7 @@ func emuDo(t *testing.T, method, url, auth, body string) int {
 }
 
 func TestEmulatorCommand(t *testing.T) {
+	t.Parallel()
 	const token = "tok-SECRET-emulator-cmd"
 	state := filepath.Join(t.TempDir(), "live.json")
 	initial := `{"accounts": {"` + emuAccount + `": {"organization": {"name": "Before", "auth_domain": "a.cloudflareaccess.com"}}}}`
@@ -154,6 +155,7 @@ func TestEmulatorCommand(t *testing.T) {
 }
 
 func TestEmulatorCommandAnyCredentials(t *testing.T) {
+	t.Parallel()
 	var stderr emuBuffer
 	state := filepath.Join(t.TempDir(), "new.json")
 	base, stop := startEmulator(t, &stderr, "--addr", "127.0.0.1:0", "--state", state)
@@ -176,6 +178,7 @@ func TestEmulatorCommandAnyCredentials(t *testing.T) {
 }
 
 func TestEmulatorCommandErrors(t *testing.T) {
+	t.Parallel()
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	if err := os.WriteFile(bad, []byte(`{"accounts": {"acme": {}}}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -193,6 +196,7 @@ func TestEmulatorCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var stderr emuBuffer
 			code := run(t.Context(), tt.args, emuEnv(&stderr))
 			if code != tt.code {

@@ -13,6 +13,7 @@ import (
 // --out, apply the file, and plan again: "No changes.". It keeps the
 // examples valid and the first README command working.
 func TestExamplesWalkthrough(t *testing.T) {
+	t.Parallel()
 	dirs, err := filepath.Glob("../../examples/*/live.json")
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,7 @@ func TestExamplesWalkthrough(t *testing.T) {
 	for _, live := range dirs {
 		dir := filepath.Dir(live)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
 			if code, _, stderr := runCLI(t, nil, "validate", "--dir", dir); code != ExitOK {
 				t.Fatalf("validate: exit %d\n%s", code, stderr)
 			}

@@ -79,6 +79,7 @@ func writeConfig(t *testing.T, src string) string {
 // CLOUDFLARE_BASE_URL), then validates the output and plans it against the
 // same API: "No changes.".
 func TestExportCommand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     []string
@@ -121,6 +122,7 @@ func TestExportCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv, environ := exportServer(t)
 			code, stdout, stderr := runCLI(t, environ, append([]string{"export"}, tt.args...)...)
 			if code != ExitOK {
@@ -164,6 +166,7 @@ func TestExportCommand(t *testing.T) {
 // TestExportCommandEmulatorFile exports from an --emulator state file to
 // --out, then plans the result against the same file.
 func TestExportCommandEmulatorFile(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	state := filepath.Join(root, "live.json")
 	if err := os.WriteFile(state, []byte(exportState), 0o644); err != nil {
@@ -204,6 +207,7 @@ func TestExportCommandEmulatorFile(t *testing.T) {
 }
 
 func TestExportCommandErrors(t *testing.T) {
+	t.Parallel()
 	_, environ := exportServer(t)
 	const missing = "00000000000000000000000000000001"
 	tests := []struct {
@@ -228,6 +232,7 @@ func TestExportCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			code, stdout, stderr := runCLI(t, tt.environ, append([]string{"export", "--max-retries", "0"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
@@ -248,6 +253,7 @@ func TestExportCommandErrors(t *testing.T) {
 }
 
 func TestExportCommandHelp(t *testing.T) {
+	t.Parallel()
 	code, stderr, _ := runCLI(t, nil, "export", "-h")
 	if code != ExitOK {
 		t.Errorf("exit %d, want 0", code)

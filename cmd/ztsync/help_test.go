@@ -12,6 +12,7 @@ import (
 // TestHelpOnStdout: --help, -h and `help CMD` print that command's help on
 // stdout and exit 0, with nothing on stderr.
 func TestHelpOnStdout(t *testing.T) {
+	t.Parallel()
 	for _, c := range commands() {
 		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
 			code, stdout, stderr := runCLI(t, nil, args...)
@@ -36,6 +37,7 @@ func TestHelpOnStdout(t *testing.T) {
 
 // TestSuggestions: unknown commands and flags name the nearest.
 func TestSuggestions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -93,6 +95,7 @@ func TestVersion(t *testing.T) {
 // `go build` does for a developer, with the release ldflags, and checks
 // that it reports the stamped version and the commit (vcs.revision).
 func TestVersionOfBuiltBinary(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -129,6 +132,7 @@ func TestVersionOfBuiltBinary(t *testing.T) {
 // --auto-approve refuses the same way (exit 3) whether stdin is /dev/null
 // or a pipe: neither is a terminal that could answer.
 func TestApplyStdinNotTerminal(t *testing.T) {
+	t.Parallel()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
@@ -157,6 +161,7 @@ func TestApplyStdinNotTerminal(t *testing.T) {
 // where its state is (or that it starts empty) and which credentials it
 // accepts, with a command that works.
 func TestEmulatorBanner(t *testing.T) {
+	t.Parallel()
 	base := "http://127.0.0.1:8787/client/v4"
 	open := emulatorBanner(base, emulatorOptions{budget: cfapi.CloudflareLimit()}, false)
 	for _, want := range []string{

@@ -12,6 +12,7 @@ import (
 // applies a copy of the state file, so that following it never rewrites
 // the file that was planned against (the examples' state is tracked).
 func TestPlanHintAppliesACopy(t *testing.T) {
+	t.Parallel()
 	f := newApplyFixture(t, applyConfig)
 	r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", f.state)
 	if r.code != 0 {
@@ -29,6 +30,7 @@ func TestPlanHintAppliesACopy(t *testing.T) {
 // TestPlanHintCarriesGuardFlag: when apply's mass-change guard would
 // refuse the plan, the hint to apply it carries --max-change-percent.
 func TestPlanHintCarriesGuardFlag(t *testing.T) {
+	t.Parallel()
 	var cfg strings.Builder
 	for i := range 12 {
 		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)
@@ -55,6 +57,7 @@ func TestPlanHintCarriesGuardFlag(t *testing.T) {
 // TestApplyNoTerminalHintCarriesFlags: apply without a terminal points at
 // the plan-file flow with --dir and the API target of this command.
 func TestApplyNoTerminalHintCarriesFlags(t *testing.T) {
+	t.Parallel()
 	f := newApplyFixture(t, applyConfig)
 	r := applyCLI(t, t.Context(), "", false, "apply", "--dir", f.dir, "--emulator", f.state)
 	if r.code != ExitInvalid {
@@ -66,6 +69,7 @@ func TestApplyNoTerminalHintCarriesFlags(t *testing.T) {
 // TestPlanHintKeepsSelection: the hint to plan again with --out keeps the
 // flags that decide what the plan holds (--target, --base, --all, --shard).
 func TestPlanHintKeepsSelection(t *testing.T) {
+	t.Parallel()
 	var cfg strings.Builder
 	for i := range 3 {
 		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)

@@ -555,8 +555,10 @@ func hostileCases() []hostileCase {
 }
 
 func TestHostile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range hostileCases() {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			h := newHostile(t)
 			r := tc.run(h)
 			if r.code != tc.code {
@@ -600,6 +602,7 @@ func assertNoSecret(t *testing.T, out, secret string) {
 // state file never erase each other's change: the second waits for the
 // first, reads the state it left, and refuses its now stale plan.
 func TestHostileConcurrentEmulatorApplies(t *testing.T) {
+	t.Parallel()
 	f := newApplyFixture(t, applyConfig)
 	first := filepath.Join(t.TempDir(), "first.json")
 	second := filepath.Join(t.TempDir(), "second.json")
@@ -638,6 +641,7 @@ func TestHostileConcurrentEmulatorApplies(t *testing.T) {
 // TestSecurityDocListsTheSuite keeps docs/security.md's table of hostile
 // cases the suite itself: every case, its exit code and writes.
 func TestSecurityDocListsTheSuite(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("../../docs/security.md")
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 // the module, as a user would, and checks that the installed binary
 // reports that version.
 func TestGoInstallAtVersion(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary through go install")
 	}

@@ -21,6 +21,7 @@ const module = "github.com/ztsync/ztsync"
 // nothing imports cmd/, and the pure planner and the schema leaf stay free
 // of I/O packages.
 func TestLayout(t *testing.T) {
+	t.Parallel()
 	allowed := map[string][]string{
 		"schema":                     {},
 		"loader":                     {"schema"},
@@ -98,6 +99,7 @@ func TestLayout(t *testing.T) {
 // The check reads the syntax tree, so a renamed import or a use inside a
 // string or comment is judged for what it is.
 func TestOnlyMainTouchesTheProcess(t *testing.T) {
+	t.Parallel()
 	banned := map[string]bool{"Getenv": true, "LookupEnv": true, "Environ": true, "Args": true,
 		"Stdout": true, "Stderr": true, "Stdin": true, "Exit": true}
 	root, err := filepath.Abs("../..")

@@ -77,6 +77,7 @@ func runPlanCmd(t *testing.T, environ map[string]string, args ...string) (int, s
 }
 
 func TestPlanCommandText(t *testing.T) {
+	t.Parallel()
 	dir, state := planFixture(t, planConfig, planState)
 	before, _ := os.ReadFile(state)
 	code, stdout, stderr := runPlanCmd(t, nil, "--dir", dir, "--emulator", state)
@@ -105,6 +106,7 @@ func TestPlanCommandText(t *testing.T) {
 }
 
 func TestPlanCommandJSON(t *testing.T) {
+	t.Parallel()
 	dir, state := planFixture(t, planConfig, planState)
 	out := filepath.Join(t.TempDir(), "plan.json")
 	code, stdout, stderr := runPlanCmd(t, nil, "--dir", dir, "--emulator", state, "--format", "json", "--out", out)
@@ -209,6 +211,7 @@ var cmpSorted = cmp.Transformer("sorted", func(in []string) []string {
 })
 
 func TestPlanCommandMarkdown(t *testing.T) {
+	t.Parallel()
 	dir, state := planFixture(t, planConfig, planState)
 	code, stdout, stderr := runPlanCmd(t, nil, "--dir", dir, "--emulator", state, "--format", "markdown")
 	if code != ExitOK {
@@ -220,6 +223,7 @@ func TestPlanCommandMarkdown(t *testing.T) {
 }
 
 func TestPlanCommandExitCodes(t *testing.T) {
+	t.Parallel()
 	noChange := strings.Replace(planConfig, `"12h"`, `"1440m"`, 1)
 	tests := []struct {
 		name     string
@@ -241,6 +245,7 @@ func TestPlanCommandExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir, state := planFixture(t, tt.cue, planState)
 			code, stdout, stderr := runPlanCmd(t, nil, append([]string{"--dir", dir, "--emulator", state}, tt.args...)...)
 			if code != tt.want {
@@ -254,6 +259,7 @@ func TestPlanCommandExitCodes(t *testing.T) {
 }
 
 func TestPlanCommandAPIFaults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		faults   []emulator.Fault
@@ -283,6 +289,7 @@ func TestPlanCommandAPIFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir, stateFile := planFixture(t, planConfig, planState)
 			srv := emulator.NewServer(t, emulator.Options{Token: "right-token"})
 			st, err := os.Open(stateFile)
@@ -344,6 +351,7 @@ func planGit(t *testing.T, dir string, args ...string) {
 }
 
 func TestPlanCommandRevocationsAcrossCommits(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
@@ -429,6 +437,7 @@ zones: "example.com": revoke: "carol@example.com": {}
 }
 
 func TestPlanCommandOutsideGit(t *testing.T) {
+	t.Parallel()
 	dir, state := planFixture(t, planConfig, planState)
 	code, stdout, stderr := runPlanCmd(t, nil, "--dir", dir, "--emulator", state, "--format", "json")
 	if code != ExitOK {

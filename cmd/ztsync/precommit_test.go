@@ -15,6 +15,7 @@ import (
 // (fails, naming the file and line). .ci/run installs pre-commit, so CI
 // never skips this; under CI=true a missing pre-commit fails the test.
 func TestPreCommitHook(t *testing.T) {
+	t.Parallel()
 	preCommit := requireTool(t, "pre-commit", "apt-get install pre-commit")
 	hookRepo, err := filepath.Abs("../..")
 	if err != nil {

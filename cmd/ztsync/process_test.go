@@ -78,6 +78,7 @@ func exitCode(t *testing.T, cmd *exec.Cmd) int {
 // fatal runtime error) must not exit 2, which plan --detailed-exitcode
 // gives to "the plan has changes", nor any other documented code.
 func TestCrashIsNotADocumentedCode(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("aborting is how a crash ends on Unix")
 	}
@@ -105,6 +106,7 @@ func TestCrashIsNotADocumentedCode(t *testing.T) {
 // TestPanicInCommandIsExit1: a panic in the command is recovered: exit 1,
 // said to be a bug.
 func TestPanicInCommandIsExit1(t *testing.T) {
+	t.Parallel()
 	var stderr bytes.Buffer
 	e := &env{stderr: &stderr, getenv: func(string) string { return "" }}
 	err := runRecovered(t.Context(), e, func(context.Context, *env, []string) error {
@@ -124,6 +126,7 @@ func TestPanicInCommandIsExit1(t *testing.T) {
 // TestSignalStopsPlan: SIGTERM stops a plan that waits on the API (here a
 // server that never answers) at once: exit 1, nothing written.
 func TestSignalStopsPlan(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGTERM")
 	}
@@ -157,6 +160,7 @@ func TestSignalStopsPlan(t *testing.T) {
 // TestSignalStopsApplyAfterTheWriteInFlight: SIGTERM during a PUT lets it
 // finish and be reported; nothing more is written.
 func TestSignalStopsApplyAfterTheWriteInFlight(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGTERM")
 	}

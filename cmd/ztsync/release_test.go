@@ -15,6 +15,7 @@ import (
 // archives named as action.yml downloads them, and SHA-256 checksums. (CI's
 // .ci/goreleaser.sh runs `goreleaser check` and a snapshot release.)
 func TestReleaseConfig(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(repoRoot, ".goreleaser.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -129,6 +129,7 @@ func ids(n ...int) []string {
 // covers; --all reads every scope; the shards split every scope between
 // them.
 func TestPlanBaseReadsOnlyChangedScopes(t *testing.T) {
+	t.Parallel()
 	dir := scopeRepo(t)
 	srv := scopeEmulator(t)
 	environ := map[string]string{"CLOUDFLARE_API_TOKEN": "t"}

@@ -33,6 +33,7 @@ func readPlanJSON(t *testing.T, path string) *planner.Plan {
 // --emulator; applying it to another state file or to an API is refused
 // (exit 4) naming both, and nothing is written.
 func TestPlanRecordsEmulatorTarget(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
@@ -89,6 +90,7 @@ func TestPlanRecordsEmulatorTarget(t *testing.T) {
 // TestPlanTargetEditedIsRefused: the target is covered by the fingerprint,
 // so a plan file whose target was edited to pass the check is refused.
 func TestPlanTargetEditedIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
@@ -119,6 +121,7 @@ func jsonString(s string) string {
 // TestPlanTargetHasNoCredentials: a base URL's user info and query never
 // reach the plan file.
 func TestPlanTargetHasNoCredentials(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://user:s3cret@api.example.com/client/v4/?token=s3cret#x": "https://api.example.com/client/v4",
 		"HTTPS://API.Cloudflare.com/client/v4/":                         "https://api.cloudflare.com/client/v4",
@@ -134,6 +137,7 @@ func TestPlanTargetHasNoCredentials(t *testing.T) {
 // TestMissingEmulatorFile: a missing --emulator file says that the plan
 // starts from an empty account.
 func TestMissingEmulatorFile(t *testing.T) {
+	t.Parallel()
 	f := newApplyFixture(t, applyConfig)
 	missing := filepath.Join(t.TempDir(), "new.json")
 	r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", missing)
@@ -144,6 +148,7 @@ func TestMissingEmulatorFile(t *testing.T) {
 // applied-once record next to it) is refused as stale, and the refusal says
 // it was probably applied already.
 func TestReapplyAppliedPlan(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
@@ -200,6 +205,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 // TestPlanWarnsMassChange: when apply's guard will refuse the plan, every
 // format says so and names the flag that allows it.
 func TestPlanWarnsMassChange(t *testing.T) {
+	t.Parallel()
 	var cfg strings.Builder
 	for i := range 12 {
 		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)

@@ -8,6 +8,7 @@ import (
 // TestHelpHelp: `ztsync help help` names a listed command, so it prints
 // the list of commands on stdout and exits 0.
 func TestHelpHelp(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runCLI(t, nil, "help", "help")
 	if code != ExitOK || stderr != "" || !strings.Contains(stdout, "usage: ztsync <command>") {
 		t.Errorf("ztsync help help: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -18,6 +19,7 @@ func TestHelpHelp(t *testing.T) {
 // command suggests the nearest; another flag there says flags follow the
 // command. Both exit 3.
 func TestTopLevelFlagSuggestion(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ arg, want string }{
 		{"--verison", "unknown flag --verison; did you mean --version?"},
 		{"--Version", "did you mean --version?"},

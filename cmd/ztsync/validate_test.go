@@ -123,6 +123,7 @@ func TestValidateGitHub(t *testing.T) {
 }
 
 func TestGitHubEscaping(t *testing.T) {
+	t.Parallel()
 	if got, want := escapeData("50% done\r\nnext"), "50%25 done%0D%0Anext"; got != want {
 		t.Errorf("escapeData = %q, want %q", got, want)
 	}
@@ -155,6 +156,7 @@ func TestValidateUsage(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
+	t.Parallel()
 	var stderr bytes.Buffer
 	e := &env{stdout: &bytes.Buffer{}, stderr: &stderr, getenv: func(string) string { return "" }}
 	good := configDir(t, map[string]string{"a.cue": validateGood})

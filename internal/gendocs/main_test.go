@@ -13,6 +13,7 @@ import (
 // TestConfigurationDocUpToDate fails when docs/configuration.md and
 // schema/schema.cue drift apart.
 func TestConfigurationDocUpToDate(t *testing.T) {
+	t.Parallel()
 	src, err := fs.ReadFile(schema.CUEFiles(), "schema.cue")
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +34,7 @@ func TestConfigurationDocUpToDate(t *testing.T) {
 // TestConfigurationDocFollowsSchema: a definition or field added to the
 // schema appears in the reference, so the drift test above has teeth.
 func TestConfigurationDocFollowsSchema(t *testing.T) {
+	t.Parallel()
 	src, err := fs.ReadFile(schema.CUEFiles(), "schema.cue")
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestCoverageNote(t *testing.T) {
+	t.Parallel()
 	p := finish(basePlan(), 0)
 	if got := CoverageNote(p); got != "" {
 		t.Errorf("a plan of every scope has a coverage note %q", got)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEscapeMarkdown(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"@octocat please", "@\u200boctocat please"},
 		{"ask @acme/security now", "ask @\u200bacme/security now"},

@@ -58,6 +58,7 @@ func renderAll(t *testing.T, p *planner.Plan) (text, color, md []byte) {
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for name, p := range goldenPlans() {
 		t.Run(name, func(t *testing.T) {
 			text, color, md := renderAll(t, p)
@@ -145,6 +146,7 @@ func gfmCells(row string) []string {
 }
 
 func TestNilPlanAndWriteErrors(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if Text(&buf, nil, TextOptions{}) == nil || Markdown(&buf, nil, MarkdownOptions{}) == nil {
 		t.Error("nil plan accepted")
@@ -171,6 +173,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errWrite }
 
 func TestMarkdownOptions(t *testing.T) {
+	t.Parallel()
 	p := updateNested()
 	var buf bytes.Buffer
 	err := Markdown(&buf, p, MarkdownOptions{
@@ -203,6 +206,7 @@ func TestMarkdownOptions(t *testing.T) {
 // TestCountsTableThenRisky: the comment opens with the counts and the
 // change table, then the risky changes, then the details.
 func TestCountsTableThenRisky(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := Markdown(&buf, mixed(), MarkdownOptions{}); err != nil {
 		t.Fatal(err)
@@ -235,6 +239,7 @@ func TestCountsTableThenRisky(t *testing.T) {
 // when the planner did not flag it (creating an organization with
 // is_ui_read_only: false locks nothing).
 func TestRiskIsThePlannersDecision(t *testing.T) {
+	t.Parallel()
 	render := func(d planner.FieldDiff) (string, string) {
 		p := basePlan()
 		p.Changes = []planner.Change{update(prodScope(), planner.Organization, nil, d)}
@@ -259,6 +264,7 @@ func TestRiskIsThePlannersDecision(t *testing.T) {
 }
 
 func TestCodeSpan(t *testing.T) {
+	t.Parallel()
 	if got, want := CodeSpan("a|b"), "`a|b`"; got != want {
 		t.Errorf("codeSpan outside a table = %q, want %q", got, want)
 	}
@@ -280,6 +286,7 @@ func TestCodeSpan(t *testing.T) {
 }
 
 func TestEscapeMD(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"plain text, ok.", "plain text, ok."},
 		{"*a* _b_", `\*a\* \_b\_`},
@@ -298,6 +305,7 @@ func TestEscapeMD(t *testing.T) {
 }
 
 func TestShorten(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		n    int
@@ -315,6 +323,7 @@ func TestShorten(t *testing.T) {
 }
 
 func TestFormatValue(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   any
 		want string
@@ -343,6 +352,7 @@ func TestFormatValue(t *testing.T) {
 }
 
 func TestTextEmptyPlan(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	p := &planner.Plan{Summary: planner.Summary{Unchanged: 1}}
 	if err := Text(&buf, p, TextOptions{Color: true}); err != nil {
@@ -361,6 +371,7 @@ func TestTextEmptyPlan(t *testing.T) {
 }
 
 func TestChangeOrderKept(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	p := mixed()
 	if err := Text(&buf, p, TextOptions{}); err != nil {
@@ -417,6 +428,7 @@ func FuzzCodeSpanCell(f *testing.F) {
 // TestBidiEscaped: a value with bidirectional formatting characters (a
 // "Trojan source" trick) shows them escaped in every rendering.
 func TestBidiEscaped(t *testing.T) {
+	t.Parallel()
 	p := &planner.Plan{FormatVersion: planner.FormatVersion, Changes: []planner.Change{{
 		Address: "account/a/organization", Action: planner.Update, Resource: planner.Organization,
 		Diff: []planner.FieldDiff{{Path: "name", Before: "Acme", After: "Acme \u202eevil\u2066 corp"}},

@@ -23,6 +23,7 @@ func planWith(create, update, revoke, unchanged int) *planner.Plan {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		create, update, revoke int
 		want                   string
@@ -67,6 +68,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestUnchangedNote(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		p    *planner.Plan
 		want string

@@ -35,6 +35,7 @@ func manyChanges(n int) *planner.Plan {
 // TestMarkdownWithinBudget: a 600-change plan fits a comment with the
 // counts and the table visible and a link to the full plan.
 func TestMarkdownWithinBudget(t *testing.T) {
+	t.Parallel()
 	const budget = 60000
 	for _, n := range []int{30, 600, 3000} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {

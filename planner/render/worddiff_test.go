@@ -22,6 +22,7 @@ func plainWordDiff(t *testing.T, a, b string) string {
 }
 
 func TestWordDiff(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ a, b, want string }{
 		{"Welcome to Acme", "Welcome to Acme Corp", "Welcome to Acme{+ Corp+}"},
 		{"Sign in with your Okta account", "Sign in with your company account", "Sign in with your [-Okta-]{+company+} account"},
@@ -52,6 +53,7 @@ func TestWordDiff(t *testing.T) {
 }
 
 func TestWordDiffColour(t *testing.T) {
+	t.Parallel()
 	diffs, ok := wordDiff("keep old words", "keep new words")
 	if !ok {
 		t.Fatal("wordDiff failed")
@@ -69,6 +71,7 @@ func TestWordDiffColour(t *testing.T) {
 }
 
 func TestWordDiffDeterministic(t *testing.T) {
+	t.Parallel()
 	a := strings.Repeat("the quick brown fox jumps over the lazy dog ", 200)
 	b := strings.ReplaceAll(a, "lazy", "sleepy")
 	b = strings.Replace(b, "quick", "slow", 50)
@@ -104,6 +107,7 @@ func checkReproduces(t *testing.T, diffs []dmp.Diff, a, b string) {
 }
 
 func TestTokenize(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want []string
@@ -131,6 +135,7 @@ func TestTokenize(t *testing.T) {
 }
 
 func TestTokenRuneSkipsSurrogates(t *testing.T) {
+	t.Parallel()
 	for _, i := range []int{1, 0x7f, 0x80, 0xD7FF, 0xD800, 0xD801, 0xDFFF, 0xE000, 0xFFFF, maxTokens - 1} {
 		r := tokenRune(i)
 		if !utf8.ValidRune(r) {
@@ -150,6 +155,7 @@ func TestTokenRuneSkipsSurrogates(t *testing.T) {
 }
 
 func TestWordDiffPastSurrogateRange(t *testing.T) {
+	t.Parallel()
 	// More distinct tokens than 0xD800, so some map above the surrogate
 	// range; the edit is among the high ones.
 	n := 0xD800 + 64
@@ -178,6 +184,7 @@ func TestWordDiffPastSurrogateRange(t *testing.T) {
 }
 
 func TestLongText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   any
 		want bool
@@ -197,6 +204,7 @@ func TestLongText(t *testing.T) {
 }
 
 func TestTextFieldLine(t *testing.T) {
+	t.Parallel()
 	pt := painter{}
 	for _, tc := range []struct {
 		name string

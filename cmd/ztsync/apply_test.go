@@ -68,6 +68,29 @@ func newApplyFixture(t *testing.T, config string) applyFixture {
 	return f
 }
 
+// plan makes a plan file of the fixture's configuration against its
+// state and returns its path and the run; a failed plan fails the test.
+func (f applyFixture) plan(t *testing.T) (string, cliResult) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "plan.json")
+	r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", out)
+	if r.code != ExitOK {
+		t.Fatalf("plan: %s", r)
+	}
+	return out, r
+}
+
+// newZones is a configuration of n zones that do not exist yet: planned
+// against an empty state, n creates, more than the mass-change guard
+// allows by default.
+func newZones(n int) string {
+	var cfg strings.Builder
+	for i := range n {
+		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)
+	}
+	return cfg.String()
+}
+
 // org reads an organization from the fixture's state file.
 func (f applyFixture) org(t *testing.T, kind schema.Kind, id string) schema.Object {
 	t.Helper()
@@ -111,12 +134,7 @@ func TestApplyPlanFile(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-
-	r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile)
-	if r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, r := f.plan(t)
 	// Flags may follow the plan file.
 	r = applyCLI(t, ctx, nil, false, "apply", planFile, "--emulator", f.state)
 	if r.code != 0 {
@@ -167,9 +185,7 @@ func TestApplyPlanFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(copied, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, copied, string(data))
 	r = applyCLI(t, ctx, nil, false, "apply", "--emulator", f.state, copied)
 	if r.code != ExitRefused {
 		t.Fatalf("apply of a copy of a used plan: %s", r)
@@ -181,10 +197,7 @@ func TestApplyPlanFileStale(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ := f.plan(t)
 	// Someone changes the organization in the dashboard.
 	emu := emulator.New(emulator.Options{})
 	if err := emu.LoadFile(f.state); err != nil {
@@ -213,17 +226,12 @@ func TestApplyBadPlanFile(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
-	dir := t.TempDir()
-	planFile := filepath.Join(dir, "plan.json")
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ := f.plan(t)
+	dir := filepath.Dir(planFile)
 	good, _ := os.ReadFile(planFile)
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, p, content)
 		return p
 	}
 	tests := []struct {
@@ -330,10 +338,7 @@ func TestApplyMassChangeGuard(t *testing.T) {
 			i, fmt.Sprintf("%032x", i+1), i, i)
 	}
 	f := newApplyFixture(t, cfg.String())
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ := f.plan(t)
 	before, _ := os.ReadFile(f.state)
 	for _, args := range [][]string{
 		{"apply", planFile, "--emulator", f.state},
@@ -390,33 +395,19 @@ func TestApplyPartialFailure(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ := f.plan(t)
 	// A plan whose first change the API refuses (400): the rest of prod is
 	// skipped, the zone is still created, and the state is saved.
-	data, _ := os.ReadFile(planFile)
-	p, err := planner.ReadPlan(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Body and diff agree (apply refuses a body its diff does not
 	// explain), so the value reaches the API.
-	p.Changes[0].Body["session_duration"] = "forever"
-	for i := range p.Changes[0].Diff {
-		if p.Changes[0].Diff[i].Path == "session_duration" {
-			p.Changes[0].Diff[i].After = "forever"
+	editPlan(t, planFile, true, func(p *planner.Plan) {
+		p.Changes[0].Body["session_duration"] = "forever"
+		for i := range p.Changes[0].Diff {
+			if p.Changes[0].Diff[i].Path == "session_duration" {
+				p.Changes[0].Diff[i].After = "forever"
+			}
 		}
-	}
-	p.Fingerprint = planner.Fingerprint(p)
-	var buf bytes.Buffer
-	if err := planner.WritePlan(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(planFile, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	r := applyCLI(t, ctx, nil, false, "apply", planFile, "--emulator", f.state)
 	if r.code != ExitError {

@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,14 +14,9 @@ import (
 // errors (exit 3) that say what is wrong, and nothing reaches the API.
 func TestBadCommandLines(t *testing.T) {
 	t.Parallel()
-	cfg := filepath.Join(t.TempDir(), "cfg")
-	if err := os.MkdirAll(cfg, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	conf := "accounts: a: {id: \"699d98642c564d2e855e9661899b7252\", organization: name: \"A\"}\n"
-	if err := os.WriteFile(filepath.Join(cfg, "a.cue"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := filepath.Join(configDir(t, map[string]string{
+		"cfg/a.cue": "accounts: a: {id: \"699d98642c564d2e855e9661899b7252\", organization: name: \"A\"}\n",
+	}), "cfg")
 	file := filepath.Join(cfg, "a.cue")
 	tests := []struct {
 		name string
@@ -87,9 +81,7 @@ func TestNoForgedOutputLines(t *testing.T) {
 	t.Run("file name", func(t *testing.T) {
 		dir := t.TempDir()
 		name := "x\n::error file=evil,line=1::INJECTED\x1b[2J\n.cue"
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("accounts: 5\n"), 0o644); err != nil {
-			t.Fatalf("write a file with control characters in its name: %v", err)
-		}
+		writeFile(t, filepath.Join(dir, name), "accounts: 5\n")
 		code, stdout, stderr := runCLI(t, nil, "validate", "--dir", dir)
 		if code != ExitInvalid {
 			t.Fatalf("exit %d\n%s", code, stderr)
@@ -149,11 +141,9 @@ func TestTokenWithNewline(t *testing.T) {
 // its FILE:LINE:COL, like a validation error.
 func TestPlanErrorsPointAtTheFile(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	conf := "accounts: fresh: {\n\tid: \"0a1b2c3d4e5f60718293a4b5c6d7e8f9\"\n\torganization: session_duration: \"12h\"\n}\n"
-	if err := os.WriteFile(filepath.Join(dir, "a.cue"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := configDir(t, map[string]string{
+		"a.cue": "accounts: fresh: {\n\tid: \"0a1b2c3d4e5f60718293a4b5c6d7e8f9\"\n\torganization: session_duration: \"12h\"\n}\n",
+	})
 	state := filepath.Join(t.TempDir(), "empty.json") // no organization exists
 	code, _, stderr := runCLI(t, nil, "plan", "--dir", dir, "--emulator", state)
 	if code != ExitInvalid {

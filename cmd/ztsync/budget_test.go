@@ -2,31 +2,12 @@ package main
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ztsync/ztsync/cfapi/emulator"
 )
-
-// budgetServer serves planState with opts and returns the plan arguments
-// for it.
-func budgetServer(t *testing.T, opts emulator.Options) (*emulator.Server, []string) {
-	t.Helper()
-	dir, stateFile := planFixture(t, planConfig, planState)
-	opts.Token = "right-token"
-	srv := emulator.NewServer(t, opts)
-	st, err := os.Open(stateFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := srv.Emulator.LoadState(st); err != nil {
-		t.Fatal(err)
-	}
-	return srv, []string{"plan", "--dir", dir, "--base-url", srv.URL}
-}
 
 var budgetEnv = map[string]string{"CLOUDFLARE_API_TOKEN": "right-token"}
 
@@ -35,7 +16,7 @@ var budgetEnv = map[string]string{"CLOUDFLARE_API_TOKEN": "right-token"}
 // long, instead of silent retries.
 func TestPlanLongRetryAfterFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	srv, args := budgetServer(t, emulator.Options{})
+	srv, args := planServer(t, emulator.Options{})
 	srv.InjectFault(emulator.Fault{Kind: emulator.RateLimit, RetryAfter: "3600", Count: 100})
 	start := time.Now()
 	code, _, stderr := runCLI(t, budgetEnv, append(args, "--concurrency", "1")...)
@@ -60,7 +41,7 @@ func TestPlanLongRetryAfterFailsAtOnce(t *testing.T) {
 // emulator enforcing Cloudflare's limit answers no 429.
 func TestPlanOverEmulatorBudget(t *testing.T) {
 	t.Parallel()
-	srv, args := budgetServer(t, emulator.Options{Limit: emulator.Limit{Requests: 1200, Window: 5 * time.Minute}})
+	srv, args := planServer(t, emulator.Options{Limit: emulator.Limit{Requests: 1200, Window: 5 * time.Minute}})
 	code, stdout, stderr := runCLI(t, budgetEnv, append(args, "--api-budget", "1/4s", "--concurrency", "4", "--target", "account/prod")...)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)

@@ -309,7 +309,6 @@ func validatePlan(t *testing.T, sch *jsonschema.Schema, name string, data []byte
 func TestPlanSchemaValidatesRealPlans(t *testing.T) {
 	t.Parallel()
 	sch := planSchema(t)
-	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig+`
 accounts: new: {
 	id: "0000000000000000000000000000000a"
@@ -317,11 +316,7 @@ accounts: new: {
 }
 `)
 	var plans [][]byte
-	out := filepath.Join(t.TempDir(), "plan.json")
-	r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", out)
-	if r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	out, _ := f.plan(t)
 	data, _ := os.ReadFile(out)
 	plans = append(plans, data)
 	if !bytes.Contains(data, []byte(`"follow_up"`)) {
@@ -329,11 +324,7 @@ accounts: new: {
 	}
 
 	// Against an API, with a mass-change warning.
-	var cfg strings.Builder
-	for i := range 12 {
-		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)
-	}
-	g := newApplyFixture(t, cfg.String())
+	g := newApplyFixture(t, newZones(12))
 	srv := emulator.NewServer(t, emulator.Options{})
 	code, stdout, stderr := runCLI(t, map[string]string{"CLOUDFLARE_BASE_URL": srv.URL, "CLOUDFLARE_API_TOKEN": "t"}, "plan", "--dir", g.dir, "--format", "json")
 	if code != 0 {

@@ -101,9 +101,7 @@ func TestEmulatorCommand(t *testing.T) {
 	const token = "tok-SECRET-emulator-cmd"
 	state := filepath.Join(t.TempDir(), "live.json")
 	initial := `{"accounts": {"` + emuAccount + `": {"organization": {"name": "Before", "auth_domain": "a.cloudflareaccess.com"}}}}`
-	if err := os.WriteFile(state, []byte(initial), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, state, initial)
 	var stderr emuBuffer
 	base, stop := startEmulator(t, &stderr, "--addr", "127.0.0.1:0", "--state", state, "--token", token)
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.HasSuffix(base, "/client/v4") {
@@ -180,9 +178,7 @@ func TestEmulatorCommandAnyCredentials(t *testing.T) {
 func TestEmulatorCommandErrors(t *testing.T) {
 	t.Parallel()
 	bad := filepath.Join(t.TempDir(), "bad.json")
-	if err := os.WriteFile(bad, []byte(`{"accounts": {"acme": {}}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, bad, `{"accounts": {"acme": {}}}`)
 	tests := []struct {
 		name string
 		args []string

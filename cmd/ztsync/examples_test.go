@@ -42,9 +42,7 @@ func TestExamplesWalkthrough(t *testing.T) {
 			}
 
 			state := filepath.Join(t.TempDir(), "live.json")
-			if err := os.WriteFile(state, tracked, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writeFile(t, state, string(tracked))
 			planFile := filepath.Join(t.TempDir(), "plan.json")
 			if code, _, stderr := runCLI(t, nil, "plan", "--dir", dir, "--emulator", state, "--out", planFile); code != ExitOK {
 				t.Fatalf("plan --out: exit %d\n%s", code, stderr)

@@ -69,12 +69,6 @@ func squash(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
 }
 
-// writeConfig writes src as DIR/export.cue in a fresh directory.
-func writeConfig(t *testing.T, src string) string {
-	t.Helper()
-	return configDir(t, map[string]string{"export.cue": src})
-}
-
 // TestExportCommand exports through the API (an emulator at
 // CLOUDFLARE_BASE_URL), then validates the output and plans it against the
 // same API: "No changes.".
@@ -150,7 +144,7 @@ func TestExportCommand(t *testing.T) {
 				t.Fatalf("output does not parse: %v", err)
 			}
 
-			dir := writeConfig(t, stdout)
+			dir := configDir(t, map[string]string{"export.cue": stdout})
 			code, vout, verr := runCLI(t, nil, "validate", "--dir", dir)
 			if code != ExitOK {
 				t.Fatalf("validate: exit %d\n%s%s", code, vout, verr)
@@ -169,9 +163,7 @@ func TestExportCommandEmulatorFile(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	state := filepath.Join(root, "live.json")
-	if err := os.WriteFile(state, []byte(exportState), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, state, exportState)
 	before, _ := os.ReadFile(state)
 	dir := filepath.Join(root, "config")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -31,16 +31,8 @@ func TestPlanHintAppliesACopy(t *testing.T) {
 // refuse the plan, the hint to apply it carries --max-change-percent.
 func TestPlanHintCarriesGuardFlag(t *testing.T) {
 	t.Parallel()
-	var cfg strings.Builder
-	for i := range 12 {
-		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)
-	}
-	f := newApplyFixture(t, cfg.String())
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile)
-	if r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	f := newApplyFixture(t, newZones(12))
+	planFile, r := f.plan(t)
 	applyMustContain(t, r, "stderr", "apply it with: ztsync apply "+planFile+" --emulator "+f.state+" --max-change-percent 100\n")
 	// Following the hint applies the plan.
 	r = applyCLI(t, t.Context(), nil, false, "apply", planFile, "--emulator", f.state, "--max-change-percent", "100")
@@ -74,7 +66,7 @@ func TestPlanHintKeepsSelection(t *testing.T) {
 	for i := range 3 {
 		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)
 	}
-	f := newApplyFixture(t, cfg.String())
+	f := newApplyFixture(t, newZones(12))
 	missing := filepath.Join(t.TempDir(), "new.json")
 	r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", missing, "--target", "zone/z1.example", "--shard", "1/1")
 	if r.code != 0 {

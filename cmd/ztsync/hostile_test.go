@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -86,26 +84,13 @@ func newHostile(t *testing.T) *hostile {
 // write writes a configuration file.
 func (h *hostile) write(name, content string) {
 	h.t.Helper()
-	if err := os.MkdirAll(h.dir, 0o755); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(h.dir, name), []byte(content), 0o644); err != nil {
-		h.t.Fatal(err)
-	}
+	writeFile(h.t, filepath.Join(h.dir, name), content)
 }
 
 // commit commits the configuration (making the repository on first use).
 func (h *hostile) commit(msg string) {
 	h.t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		h.t.Fatalf("git is needed: %v", err)
-	}
-	repo := filepath.Dir(h.dir)
-	if _, err := os.Stat(filepath.Join(repo, ".git")); err != nil {
-		planGit(h.t, repo, "init", "-q", "-b", "main")
-	}
-	planGit(h.t, repo, "add", "-A")
-	planGit(h.t, repo, "commit", "-q", "-m", msg)
+	gitCommit(h.t, filepath.Dir(h.dir), msg)
 }
 
 // cli runs ztsync in-process with the case's environment.
@@ -179,29 +164,10 @@ func (h *hostile) revocationPlan() string {
 	return h.planFile("--base", "HEAD~1", "--target", "account/prod/revoke")
 }
 
-// editPlan rewrites the plan file through f, as a tamperer would; with
-// refingerprint the fingerprint is recomputed so the file reads as valid.
+// editPlan rewrites the plan file through f (see editPlan).
 func (h *hostile) editPlan(path string, refingerprint bool, f func(p *planner.Plan)) {
 	h.t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	p, err := planner.ReadPlan(bytes.NewReader(data))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	f(p)
-	if refingerprint {
-		p.Fingerprint = planner.Fingerprint(p)
-	}
-	var buf bytes.Buffer
-	if err := planner.WritePlan(&buf, p); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		h.t.Fatal(err)
-	}
+	editPlan(h.t, path, refingerprint, f)
 }
 
 // hostileServer points the case at a server that answers as a hostile
@@ -604,18 +570,10 @@ func assertNoSecret(t *testing.T, out, secret string) {
 func TestHostileConcurrentEmulatorApplies(t *testing.T) {
 	t.Parallel()
 	f := newApplyFixture(t, applyConfig)
-	first := filepath.Join(t.TempDir(), "first.json")
-	second := filepath.Join(t.TempDir(), "second.json")
-	if r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", first); r.code != ExitOK {
-		t.Fatal(r)
-	}
+	first, _ := f.plan(t)
 	other := strings.Replace(applyConfig, `session_duration: "12h"`, `session_duration: "6h"`, 1)
-	if err := os.WriteFile(filepath.Join(f.dir, "org.cue"), []byte(other), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", second); r.code != ExitOK {
-		t.Fatal(r)
-	}
+	writeFile(t, filepath.Join(f.dir, "org.cue"), other)
+	second, _ := f.plan(t)
 	var wg sync.WaitGroup
 	results := make([]cliResult, 2)
 	for i, plan := range []string{first, second} {

@@ -64,9 +64,7 @@ func TestGoInstallAtVersion(t *testing.T) {
 		version + ".mod":  string(data),
 	}
 	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(dir, name), content)
 	}
 
 	gobin := t.TempDir()

@@ -3,9 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +68,25 @@ func planFixture(t *testing.T, cue, state string) (dir, stateFile string) {
 	t.Helper()
 	root := configDir(t, map[string]string{"config/config.cue": cue, "live.json": state})
 	return filepath.Join(root, "config"), filepath.Join(root, "live.json")
+}
+
+// planServer is an emulator behind a real HTTP server (token
+// "right-token", opts otherwise) holding planState, and the command line
+// that plans planConfig against it.
+func planServer(t *testing.T, opts emulator.Options) (*emulator.Server, []string) {
+	t.Helper()
+	dir, stateFile := planFixture(t, planConfig, planState)
+	opts.Token = "right-token"
+	srv := emulator.NewServer(t, opts)
+	st, err := os.Open(stateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := srv.Emulator.LoadState(st); err != nil {
+		t.Fatal(err)
+	}
+	return srv, []string{"plan", "--dir", dir, "--base-url", srv.URL}
 }
 
 // runPlanCmd runs `ztsync plan args...` with buffers and the given
@@ -140,11 +160,8 @@ func TestPlanCommandJSON(t *testing.T) {
 		objects["changes[0].diff[0]"], _ = diffs[0].(map[string]any)
 	}
 	for where, keys := range wantKeys {
-		var have []string
-		for k := range objects[where] {
-			have = append(have, k)
-		}
-		if d := cmp.Diff(keys, have, cmpSorted); d != "" {
+		have := slices.Sorted(maps.Keys(objects[where]))
+		if d := cmp.Diff(slices.Sorted(slices.Values(keys)), have); d != "" {
 			t.Errorf("keys of %q mismatch (-want +got):\n%s", where, d)
 		}
 	}
@@ -197,18 +214,6 @@ func TestPlanCommandJSON(t *testing.T) {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
 }
-
-var cmpSorted = cmp.Transformer("sorted", func(in []string) []string {
-	out := append([]string(nil), in...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
-})
 
 func TestPlanCommandMarkdown(t *testing.T) {
 	t.Parallel()
@@ -290,16 +295,7 @@ func TestPlanCommandAPIFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir, stateFile := planFixture(t, planConfig, planState)
-			srv := emulator.NewServer(t, emulator.Options{Token: "right-token"})
-			st, err := os.Open(stateFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if err := srv.Emulator.LoadState(st); err != nil {
-				t.Fatal(err)
-			}
+			srv, args := planServer(t, emulator.Options{})
 			for _, f := range tt.faults {
 				srv.Emulator.InjectFault(f)
 			}
@@ -308,8 +304,8 @@ func TestPlanCommandAPIFaults(t *testing.T) {
 				token = "wrong-token"
 			}
 			environ := map[string]string{"CLOUDFLARE_API_TOKEN": token}
-			args := append([]string{"--dir", dir, "--base-url", srv.URL, "--rate-limit", "0", "--detailed-exitcode"}, tt.args...)
-			code, stdout, stderr := runPlanCmd(t, environ, args...)
+			args = append(args, "--rate-limit", "0", "--detailed-exitcode")
+			code, stdout, stderr := runCLI(t, environ, append(args, tt.args...)...)
 			if code != tt.want {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
 			}
@@ -336,50 +332,20 @@ func TestPlanCommandAPIFaults(t *testing.T) {
 	}
 }
 
-// git runs the git CLI in dir.
-func planGit(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
-		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
-
 func TestPlanCommandRevocationsAcrossCommits(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
 	repo := t.TempDir()
 	dir := filepath.Join(repo, "zt")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	state := filepath.Join(t.TempDir(), "live.json")
-	if err := os.WriteFile(state, []byte(planState), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, state, planState)
 	noChange := strings.Replace(planConfig, `"12h"`, `"24h"`, 1)
-	write := func(cue string) {
-		if err := os.WriteFile(filepath.Join(dir, "config.cue"), []byte(cue), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	planGit(t, repo, "init", "-q", "-b", "main")
-	write(noChange)
-	planGit(t, repo, "add", ".")
-	planGit(t, repo, "commit", "-q", "-m", "one")
-	write(noChange + `
+	writeFile(t, filepath.Join(dir, "config.cue"), noChange)
+	gitCommit(t, repo, "one")
+	writeFile(t, filepath.Join(dir, "config.cue"), noChange+`
 accounts: prod: revoke: "bob@example.com": {devices: true, reason: "offboarded"}
 zones: "example.com": revoke: "carol@example.com": {}
 `)
-	planGit(t, repo, "add", ".")
-	planGit(t, repo, "commit", "-q", "-m", "two")
+	gitCommit(t, repo, "two")
 
 	// With --base HEAD~1 both new entries are planned.
 	out := filepath.Join(t.TempDir(), "plan.json")
@@ -387,11 +353,7 @@ zones: "example.com": revoke: "carol@example.com": {}
 	if code != ExitChanges {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	b, _ := os.ReadFile(out)
-	p, err := planner.ReadPlan(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := readPlan(t, out)
 	var got []string
 	for _, c := range p.Changes {
 		got = append(got, c.Address)
@@ -426,7 +388,7 @@ zones: "example.com": revoke: "carol@example.com": {}
 	}
 
 	// A dirty worktree is recorded.
-	write(noChange)
+	writeFile(t, filepath.Join(dir, "config.cue"), noChange)
 	code, stdout, stderr = runPlanCmd(t, nil, "--dir", dir, "--emulator", state, "--format", "json")
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)

@@ -52,9 +52,7 @@ func TestPreCommitHook(t *testing.T) {
 	organization: session_duration: "24h"
 }
 `
-	if err := os.WriteFile(filepath.Join(work, "org.cue"), []byte(good), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(work, "org.cue"), good)
 	mustRun("git", "add", "-A")
 
 	out, err := runIn(preCommit, "try-repo", hookRepo, "ztsync-validate", "--all-files", "--verbose")
@@ -70,9 +68,7 @@ func TestPreCommitHook(t *testing.T) {
 	organization: session_duration: "12 hours"
 }
 `
-	if err := os.WriteFile(filepath.Join(work, "org.cue"), []byte(bad), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(work, "org.cue"), bad)
 	mustRun("git", "add", "-A")
 	out, err = runIn(preCommit, "try-repo", hookRepo, "ztsync-validate", "--all-files", "--verbose")
 	if err == nil {

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,28 +42,15 @@ func scopeFleetCUE(sharedSession, a4Name string) string {
 // HEAD~2 the start, HEAD~1 renames a4, HEAD changes #Shared's default.
 func scopeRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
 	repo := t.TempDir()
 	dir := filepath.Join(repo, "zt")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	planGit(t, repo, "init", "-q", "-b", "main")
 	for i, src := range []string{
 		scopeFleetCUE("24h", "Acct 4"),
 		scopeFleetCUE("24h", "Renamed 4"),
 		scopeFleetCUE("12h", "Renamed 4"),
 	} {
-		if err := os.WriteFile(filepath.Join(dir, "config.cue"), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		planGit(t, repo, "add", ".")
-		planGit(t, repo, "commit", "-q", "-m", fmt.Sprintf("c%d", i))
+		writeFile(t, filepath.Join(dir, "config.cue"), src)
+		gitCommit(t, repo, fmt.Sprintf("c%d", i))
 	}
 	return dir
 }
@@ -140,15 +124,7 @@ func TestPlanBaseReadsOnlyChangedScopes(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("plan %v: exit %d\n%s", args, code, stderr)
 		}
-		b, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := planner.ReadPlan(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p, stdout, stderr
+		return readPlan(t, out), stdout, stderr
 	}
 
 	// One scope renamed (within a --target): only it is read.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,20 +13,6 @@ import (
 	"github.com/ztsync/ztsync/schema"
 )
 
-// readPlanJSON reads a plan file as planner.ReadPlan does.
-func readPlanJSON(t *testing.T, path string) *planner.Plan {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planner.ReadPlan(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // TestPlanRecordsEmulatorTarget: a plan made with --emulator says so, and
 // the plan file records the state file; the hint to apply it carries
 // --emulator; applying it to another state file or to an API is refused
@@ -36,14 +21,10 @@ func TestPlanRecordsEmulatorTarget(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile)
-	if r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, r := f.plan(t)
 	applyMustContain(t, r, "stderr", "Planned against the emulator (state "+f.state+"), not Cloudflare.")
 	applyMustContain(t, r, "stderr", "apply it with: ztsync apply "+planFile+" --emulator "+f.state+"\n")
-	p := readPlanJSON(t, planFile)
+	p := readPlan(t, planFile)
 	if p.Target == nil || p.Target.Emulator != f.state || p.Target.BaseURL != "" {
 		t.Fatalf("plan target = %+v, want emulator %s", p.Target, f.state)
 	}
@@ -93,19 +74,14 @@ func TestPlanTargetEditedIsRefused(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ := f.plan(t)
 	other := filepath.Join(t.TempDir(), "other.json")
 	data, _ := os.ReadFile(planFile)
 	edited := bytes.Replace(data, []byte(jsonString(f.state)), []byte(jsonString(other)), 1)
 	if bytes.Equal(edited, data) {
 		t.Fatal("target not found in the plan file")
 	}
-	if err := os.WriteFile(planFile, edited, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, planFile, string(edited))
 	r := applyCLI(t, ctx, nil, false, "apply", planFile, "--emulator", other)
 	if r.code != ExitInvalid {
 		t.Fatalf("want exit 3 for a modified plan file: %s", r)
@@ -151,10 +127,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newApplyFixture(t, applyConfig)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ := f.plan(t)
 	if r := applyCLI(t, ctx, nil, false, "apply", planFile, "--emulator", f.state); r.code != 0 {
 		t.Fatalf("first apply: %s", r)
 	}
@@ -163,9 +136,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	cp := filepath.Join(t.TempDir(), "copy.json")
-	if err := os.WriteFile(cp, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, cp, string(data))
 	r := applyCLI(t, ctx, nil, false, "apply", cp, "--emulator", f.state)
 	if r.code != ExitRefused {
 		t.Fatalf("second apply: want exit 4: %s", r)
@@ -175,9 +146,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 
 	// Stale for another reason (someone changed a field the plan does not
 	// touch): no such claim.
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ = f.plan(t)
 	emu := emulator.New(emulator.Options{})
 	if err := emu.LoadFile(f.state); err != nil {
 		t.Fatal(err)
@@ -188,9 +157,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 	if err := emu.SaveFile(f.state); err != nil {
 		t.Fatal(err)
 	}
-	if r := applyCLI(t, ctx, nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--out", planFile); r.code != 0 {
-		t.Fatalf("plan: %s", r)
-	}
+	planFile, _ = f.plan(t)
 	o["name"] = "Renamed by hand"
 	emu.SetOrganization(schema.KindAccount, applyProdID, o)
 	if err := emu.SaveFile(f.state); err != nil {
@@ -206,11 +173,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 // format says so and names the flag that allows it.
 func TestPlanWarnsMassChange(t *testing.T) {
 	t.Parallel()
-	var cfg strings.Builder
-	for i := range 12 {
-		fmt.Fprintf(&cfg, "zones: \"z%d.example\": {id: \"%032x\", organization: {name: \"Z%d\", auth_domain: \"z%d.cloudflareaccess.com\"}}\n", i, i+1, i, i)
-	}
-	f := newApplyFixture(t, cfg.String())
+	f := newApplyFixture(t, newZones(12))
 	want := "apply will refuse this plan: it changes 12 of 12 declared resources (100%), more than the 30% the mass-change guard allows; after review, apply it with --max-change-percent 100"
 	for _, format := range []string{"text", "markdown", "json"} {
 		r := applyCLI(t, t.Context(), nil, false, "plan", "--dir", f.dir, "--emulator", f.state, "--format", format)

@@ -119,13 +119,13 @@ func (l *Loader) fromCUE(err error, _ cue.Value) Errors {
 // allowed" and missing required fields next to other errors), then every
 // CUE error is positioned in the user's files and rephrased where the
 // field's rule is known.
-func (l *Loader) diagnose(err error, raw cue.Value) Errors {
+func (l *Loader) diagnose(err error, raw *user) Errors {
 	return l.diagnoseScopes(err, raw, nil)
 }
 
 // diagnoseScopes is diagnose for an error of the given scopes (kind,
 // name) alone; nil means the whole configuration.
-func (l *Loader) diagnoseScopes(err error, raw cue.Value, scopes [][]string) Errors {
+func (l *Loader) diagnoseScopes(err error, raw *user, scopes [][]string) Errors {
 	out, covered := structure(raw, scopes)
 	out = append(out, duplicateIDs(rawIDs(raw), raw)...)
 	type group struct {
@@ -192,7 +192,7 @@ func (l *Loader) diagnoseScopes(err error, raw cue.Value, scopes [][]string) Err
 
 // inUserFile moves a problem that CUE placed in the embedded schema to the
 // user's value it concerns (the schema's position goes first in Related).
-func inUserFile(e Error, raw cue.Value, labels []string) Error {
+func inUserFile(e Error, raw *user, labels []string) Error {
 	if !isSchemaFile(e.File) {
 		return e
 	}
@@ -216,8 +216,8 @@ func isCovered(covered map[string]bool, labels []string) bool {
 
 // describeProblem positions one CUE problem and rephrases it; own reports
 // whether the message comes from the field's rule rather than from CUE.
-func describeProblem(p cueProblem, raw cue.Value) (Error, bool) {
-	uv, index := lookup(raw, p.labels)
+func describeProblem(p cueProblem, raw *user) (Error, bool) {
+	uv, index := lookup(raw.at(p.labels), p.labels)
 	path := formatPath(p.labels, index)
 	s := classify(p.labels)
 
@@ -433,9 +433,15 @@ func lookup(v cue.Value, labels []string) (cue.Value, map[int]bool) {
 
 // nearestUserPos returns the position in a user file of the value at
 // labels, or of its nearest ancestor that has one.
-func nearestUserPos(raw cue.Value, labels []string) token.Pos {
+func nearestUserPos(raw *user, labels []string) token.Pos {
 	for i := len(labels); i >= 0; i-- {
-		v, _ := lookup(raw, labels[:i])
+		if p, ok := raw.abovePos(labels[:i]); ok {
+			if p.IsValid() {
+				return p
+			}
+			continue
+		}
+		v, _ := lookup(raw.at(labels[:i]), labels[:i])
 		if !v.Exists() {
 			continue
 		}
@@ -505,7 +511,7 @@ func userPos(v cue.Value) token.Pos {
 // paths it has spoken for (labels joined by NUL), so that CUE's errors at
 // or below them are not repeated. With scopes (kind, name) it checks only
 // those accounts and zones.
-func structure(raw cue.Value, scopes [][]string) (Errors, map[string]bool) {
+func structure(raw *user, scopes [][]string) (Errors, map[string]bool) {
 	var out Errors
 	covered := map[string]bool{}
 	report := func(labels []string, v cue.Value, msg string) {
@@ -556,10 +562,10 @@ func structure(raw cue.Value, scopes [][]string) (Errors, map[string]bool) {
 		walk(child, v)
 	}
 	if scopes == nil {
-		walk(nil, raw)
+		walk(nil, raw.at(nil))
 	}
 	for _, s := range scopes {
-		visit(s, lookupScope(raw, s))
+		visit(s, lookupScope(raw.at(s), s))
 	}
 	return out, covered
 }
@@ -567,7 +573,7 @@ func structure(raw cue.Value, scopes [][]string) (Errors, map[string]bool) {
 // duplicateIDs reports ids used by two names of the same kind, at the
 // later name's id, naming the first. ids maps kind ("accounts", "zones")
 // to name -> id.
-func duplicateIDs(ids map[string]map[string]string, raw cue.Value) Errors {
+func duplicateIDs(ids map[string]map[string]string, raw *user) Errors {
 	var out Errors
 	for _, kind := range []string{"accounts", "zones"} {
 		first := map[string]string{}
@@ -603,19 +609,21 @@ func configIDs(c *schema.Config) map[string]map[string]string {
 }
 
 // rawIDs returns the concrete string ids found in the user's value.
-func rawIDs(raw cue.Value) map[string]map[string]string {
+func rawIDs(raw *user) map[string]map[string]string {
 	ids := map[string]map[string]string{"accounts": {}, "zones": {}}
-	for kind, m := range ids {
-		it, err := raw.LookupPath(cue.MakePath(cue.Str(kind))).Fields()
-		if err != nil {
-			continue
-		}
-		for it.Next() {
-			if !it.Selector().IsString() {
+	for _, v := range raw.values() {
+		for kind, m := range ids {
+			it, err := v.LookupPath(cue.MakePath(cue.Str(kind))).Fields()
+			if err != nil {
 				continue
 			}
-			if id, err := it.Value().LookupPath(cue.MakePath(cue.Str("id"))).String(); err == nil {
-				m[it.Selector().Unquoted()] = id
+			for it.Next() {
+				if !it.Selector().IsString() {
+					continue
+				}
+				if id, err := it.Value().LookupPath(cue.MakePath(cue.Str("id"))).String(); err == nil {
+					m[it.Selector().Unquoted()] = id
+				}
 			}
 		}
 	}

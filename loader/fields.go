@@ -488,12 +488,12 @@ var nullConflictRE = regexp.MustCompile(`^conflicting values .* and null \(misma
 // nullBranch reports whether p is only CUE's account of the null branch
 // of a clearable field failing for a value that is not null: the
 // disjunction's header, or the conflict with null.
-func nullBranch(p cueProblem, raw cue.Value) bool {
+func nullBranch(p cueProblem, raw *user) bool {
 	s := classify(p.labels)
 	if !s.hasField || !s.field.Clearable {
 		return false
 	}
-	if v, _ := lookup(raw, p.labels); v.Exists() && v.Kind() == cue.NullKind {
+	if v, _ := lookup(raw.at(p.labels), p.labels); v.Exists() && v.Kind() == cue.NullKind {
 		return false
 	}
 	return strings.Contains(p.msg, "errors in empty disjunction") || nullConflictRE.MatchString(p.msg)
@@ -560,8 +560,8 @@ func (sh *shape) findAll(labels []string, x any) []finding {
 // breaks: inside a disjunction CUE reports only the first problem of each
 // branch, so a list with three bad names would show one.
 // Values the structure check already reported (covered) are left out.
-func (l *Loader) nullBranchProblems(labels []string, raw cue.Value, covered map[string]bool) Errors {
-	v, _ := lookup(raw, labels)
+func (l *Loader) nullBranchProblems(labels []string, raw *user, covered map[string]bool) Errors {
+	v, _ := lookup(raw.at(labels), labels)
 	if !v.Exists() || (v.Kind() != cue.StructKind && v.Kind() != cue.ListKind) {
 		return nil
 	}
@@ -578,7 +578,7 @@ func (l *Loader) nullBranchProblems(labels []string, raw cue.Value, covered map[
 		if isCovered(covered, f.labels) {
 			continue
 		}
-		_, index := lookup(raw, f.labels)
+		_, index := lookup(raw.at(f.labels), f.labels)
 		out = append(out, errorAt(nearestUserPos(raw, f.labels), formatPath(f.labels, index), f.msg))
 	}
 	return out

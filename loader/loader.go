@@ -45,6 +45,9 @@ type Loader struct {
 	abandoned bool
 	// scopeDefs are #Account and #Zone by scope kind (scopes.go).
 	scopeDefs map[string]cue.Value
+	// shardScopes, when positive, replaces the constant of that name
+	// (shard.go), for tests.
+	shardScopes int
 }
 
 // Option changes a Loader's settings.
@@ -199,7 +202,8 @@ func (l *Loader) load(files []srcFile) (*Result, error) {
 	return l.bounded(func() (*Result, error) { return l.loadVia(files, false) })
 }
 
-// loadVia is load; fullOnly skips the fast path (fast.go), for tests.
+// loadVia is load; fullOnly skips the fast path (fast.go) and shards
+// (shard.go), for tests.
 func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error) {
 	defer func() {
 		// CUE is not supposed to panic on any input; if it does, the
@@ -208,18 +212,37 @@ func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error
 			res, err = nil, fmt.Errorf("evaluate configuration: internal error in CUE: %v", r)
 		}
 	}()
-	raw, names, defaults, err := l.build(files)
+	pf, names, defaults, err := l.parse(files)
 	if err != nil {
 		return nil, err
 	}
+	if !fullOnly {
+		if plan := planShards(pf, l.shardSize()); plan != nil {
+			if u := l.evaluateShards(pf, plan); u != nil {
+				c, done, _, err := l.scoped(u, defaults)
+				switch {
+				case done && err != nil:
+					return nil, err
+				case done:
+					return l.result(c, names, u)
+				}
+			}
+			// Whatever the shards could not settle, the whole value does.
+		}
+	}
+	raw, err := l.evaluate(pf)
+	if err != nil {
+		return nil, err
+	}
+	u := wholeUser(raw)
 	var suspect *finding
 	if !fullOnly {
-		c, done, f, err := l.scoped(raw, defaults)
+		c, done, f, err := l.scoped(u, defaults)
 		switch {
 		case done && err != nil:
 			return nil, err
 		case done:
-			return l.result(c, names, raw)
+			return l.result(c, names, u)
 		case !defaults:
 			suspect = f
 		}
@@ -229,41 +252,58 @@ func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error
 	case err != nil:
 		return nil, err
 	case suspect != nil:
-		return nil, Errors{inconsistency(suspect, raw)}
+		return nil, Errors{inconsistency(suspect, u)}
 	}
-	return l.result(c, names, raw)
+	return l.result(c, names, u)
+}
+
+// shardSize is the number of scopes a shard holds (shard.go).
+func (l *Loader) shardSize() int {
+	if l.shardScopes > 0 {
+		return l.shardScopes
+	}
+	return shardScopes
 }
 
 // build parses and checks the user's files and evaluates them on their
-// own. It returns the value, the files' display names, sorted, and
+// own, whole. It returns the value, the files' display names, sorted, and
 // whether a file marks a default.
 func (l *Loader) build(files []srcFile) (raw cue.Value, names []string, defaults bool, err error) {
+	pf, names, defaults, err := l.parse(files)
+	if err != nil {
+		return cue.Value{}, nil, false, err
+	}
+	raw, err = l.evaluate(pf)
+	return raw, names, defaults, err
+}
+
+// parse parses and checks the user's files. It returns them, their
+// display names, sorted, and whether a file marks a default.
+func (l *Loader) parse(files []srcFile) (parsedFiles []parsed, names []string, defaults bool, err error) {
 	parsedFiles, problems := parseFiles(files)
 	if len(problems) > 0 {
-		return cue.Value{}, nil, false, sortErrors(problems)
+		return nil, nil, false, sortErrors(problems)
 	}
-	data := make(map[string][]byte, len(parsedFiles))
-	asts := make(map[string]*ast.File, len(parsedFiles))
-	display := make(map[string]string, len(parsedFiles))
 	names = make([]string, 0, len(parsedFiles))
-	for i, p := range parsedFiles {
-		v := fmt.Sprintf("%s/f%05d.cue", userDir, i)
-		data[v], asts[v], display[v] = p.src.data, p.file, p.src.name
-		// The loader parses twice: by the virtual name, then by the name
-		// FromFSPath gives; both get the checked syntax tree.
-		asts[p.src.name] = p.file
+	for _, p := range parsedFiles {
 		names = append(names, p.src.name)
 		defaults = defaults || p.defaults
 	}
 	sort.Strings(names)
+	return parsedFiles, names, defaults, nil
+}
 
-	cfg := l.loadConfig(data, asts, display)
-	cfg.Dir = "/" + userDir
-	insts := load.Instances([]string{"."}, cfg)
-	if err := insts[0].Err; err != nil {
-		return cue.Value{}, nil, false, sortErrors(l.fromCUE(err, cue.Value{}))
+// evaluate evaluates the parsed files whole.
+func (l *Loader) evaluate(files []parsed) (cue.Value, error) {
+	idx := make([]int, len(files))
+	for i := range idx {
+		idx[i] = i
 	}
-	return l.ctx.BuildInstance(insts[0]), names, defaults, nil
+	inst, err := l.instance(files, idx)
+	if err != nil {
+		return cue.Value{}, sortErrors(l.fromCUE(err, cue.Value{}))
+	}
+	return l.ctx.BuildInstance(inst), nil
 }
 
 // full unifies the user's value with #Config, explains every problem, and
@@ -272,12 +312,12 @@ func (l *Loader) full(raw cue.Value) (*schema.Config, error) {
 	// Unify raw first: error paths are then relative to the root.
 	v := raw.Unify(l.def)
 	if err := v.Validate(cue.Concrete(true)); err != nil {
-		return nil, sortErrors(l.diagnose(err, raw))
+		return nil, sortErrors(l.diagnose(err, wholeUser(raw)))
 	}
 
 	b, err := v.MarshalJSON()
 	if err != nil {
-		return nil, sortErrors(l.diagnose(err, raw))
+		return nil, sortErrors(l.diagnose(err, wholeUser(raw)))
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -291,7 +331,7 @@ func (l *Loader) full(raw cue.Value) (*schema.Config, error) {
 
 // result checks that no two names of a kind share an id and returns the
 // configuration.
-func (l *Loader) result(c *schema.Config, names []string, raw cue.Value) (*Result, error) {
+func (l *Loader) result(c *schema.Config, names []string, raw *user) (*Result, error) {
 	if dups := duplicateIDs(configIDs(c), raw); len(dups) > 0 {
 		return nil, sortErrors(dups)
 	}
@@ -307,7 +347,7 @@ func (l *Loader) result(c *schema.Config, names []string, raw cue.Value) (*Resul
 // inconsistency reports a value the fast path's rules refused although
 // the schema accepts the configuration: a bug in those rules, never a
 // reason to accept.
-func inconsistency(f *finding, raw cue.Value) Error {
+func inconsistency(f *finding, raw *user) Error {
 	return errorAt(nearestUserPos(raw, f.labels), formatPath(f.labels, nil),
 		f.msg+" (ztsync's own check refuses this although the schema accepts it: a bug in ztsync, please report it)")
 }

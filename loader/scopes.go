@@ -40,13 +40,16 @@ var scopeKinds = map[string]string{"accounts": "#Account", "zones": "#Zone"}
 
 // scoped loads raw the scoped way. done is false when raw cannot be
 // judged so (an error or incomplete value in the user's own files, a
-// value that is not plain data, a problem above the scopes); suspect is
-// then the rule the Go check found broken above the scopes, if any.
-func (l *Loader) scoped(raw cue.Value, defaults bool) (c *schema.Config, done bool, suspect *finding, err error) {
-	if raw.Validate(cue.Concrete(true)) != nil {
-		return nil, false, nil, nil
+// value that is not plain data, a problem above the scopes, a shard that
+// holds a scope it was not given); suspect is then the rule the Go check
+// found broken above the scopes, if any.
+func (l *Loader) scoped(raw *user, defaults bool) (c *schema.Config, done bool, suspect *finding, err error) {
+	for _, v := range raw.values() {
+		if v.Validate(cue.Concrete(true)) != nil {
+			return nil, false, nil, nil
+		}
 	}
-	x, err := tree(raw)
+	x, err := raw.tree()
 	if err != nil {
 		return nil, false, nil, nil
 	}
@@ -59,7 +62,7 @@ func (l *Loader) scoped(raw cue.Value, defaults bool) (c *schema.Config, done bo
 	var refused [][]string
 	for _, f := range bad {
 		scope := f.labels[:2]
-		u := lookupScope(raw, scope).Unify(l.scopeDefs[scope[0]])
+		u := lookupScope(raw.at(scope), scope).Unify(l.scopeDefs[scope[0]])
 		if err := u.Validate(cue.Concrete(true)); err != nil {
 			cueErr = errors.Append(cueErr, errors.Promote(err, ""))
 			refused = append(refused, scope)
@@ -87,6 +90,48 @@ func (l *Loader) scoped(raw cue.Value, defaults bool) (c *schema.Config, done bo
 		return nil, true, nil, Errors{{Msg: "the fast check accepted a value it cannot decode (a bug in ztsync, please report it)"}}
 	}
 	return c, true, nil, nil
+}
+
+// tree is the user's value as Go values (see tree), the shards' merged.
+func (u *user) tree() (any, error) {
+	if u.shards == nil {
+		return tree(u.whole)
+	}
+	out := map[string]any{}
+	for i, v := range u.shards {
+		x, err := tree(v)
+		if err != nil {
+			return nil, err
+		}
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, errNotData
+		}
+		for k, y := range m {
+			if scopeKinds[k] == "" {
+				if i == 0 {
+					out[k] = y // the same in every shard
+				}
+				continue
+			}
+			entries, ok := y.(map[string]any)
+			if !ok {
+				return nil, errNotData
+			}
+			all, _ := out[k].(map[string]any)
+			if all == nil {
+				all = map[string]any{}
+				out[k] = all
+			}
+			for name, e := range entries {
+				if j, ok := u.owner[scopeKey{k, name}]; !ok || j != i {
+					return nil, errNotData // a scope from a shared declaration
+				}
+				all[name] = e
+			}
+		}
+	}
+	return out, nil
 }
 
 // lookupScope returns the value of scope (kind, name) in raw.

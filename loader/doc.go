@@ -36,6 +36,14 @@
 // configuration whose own values conflict or are incomplete is unified
 // with #Config whole.
 //
+// A large configuration (more than about 2,000 scopes) is evaluated in
+// batches, when none of its expressions can see the set of scopes: each
+// batch holds every declaration that is not a scope's and some scopes'
+// declarations, so that no struct of tens of thousands of fields (which
+// CUE handles in time quadratic in their number) is built. The batches are
+// judged like the whole value; what they cannot settle is evaluated whole
+// (batch.go).
+//
 // Problems in the configuration come back as Errors: every problem found,
 // each positioned FILE:LINE:COL in a user file (schema positions only in
 // Related), sorted by file, line and column. FILE is the directory argument

@@ -45,9 +45,9 @@ type Loader struct {
 	abandoned bool
 	// scopeDefs are #Account and #Zone by scope kind (scopes.go).
 	scopeDefs map[string]cue.Value
-	// shardScopes, when positive, replaces the constant of that name
-	// (shard.go), for tests.
-	shardScopes int
+	// batchScopes, when positive, replaces the constant of that name
+	// (batch.go), for tests.
+	batchScopes int
 }
 
 // Option changes a Loader's settings.
@@ -202,8 +202,8 @@ func (l *Loader) load(files []srcFile) (*Result, error) {
 	return l.bounded(func() (*Result, error) { return l.loadVia(files, false) })
 }
 
-// loadVia is load; fullOnly skips the fast path (fast.go) and shards
-// (shard.go), for tests.
+// loadVia is load; fullOnly skips the fast path (fast.go) and batches
+// (batch.go), for tests.
 func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error) {
 	defer func() {
 		// CUE is not supposed to panic on any input; if it does, the
@@ -217,8 +217,8 @@ func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error
 		return nil, err
 	}
 	if !fullOnly {
-		if plan := planShards(pf, l.shardSize()); plan != nil {
-			if u := l.evaluateShards(pf, plan); u != nil {
+		if plan := planBatches(pf, l.batchSize()); plan != nil {
+			if u := l.evaluateBatches(pf, plan); u != nil {
 				c, done, _, err := l.scoped(u, defaults)
 				switch {
 				case done && err != nil:
@@ -227,7 +227,7 @@ func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error
 					return l.result(c, names, u)
 				}
 			}
-			// Whatever the shards could not settle, the whole value does.
+			// Whatever the batches could not settle, the whole value does.
 		}
 	}
 	raw, err := l.evaluate(pf)
@@ -257,12 +257,12 @@ func (l *Loader) loadVia(files []srcFile, fullOnly bool) (res *Result, err error
 	return l.result(c, names, u)
 }
 
-// shardSize is the number of scopes a shard holds (shard.go).
-func (l *Loader) shardSize() int {
-	if l.shardScopes > 0 {
-		return l.shardScopes
+// batchSize is the number of scopes a batch holds (batch.go).
+func (l *Loader) batchSize() int {
+	if l.batchScopes > 0 {
+		return l.batchScopes
 	}
-	return shardScopes
+	return batchScopes
 }
 
 // build parses and checks the user's files and evaluates them on their

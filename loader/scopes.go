@@ -40,7 +40,7 @@ var scopeKinds = map[string]string{"accounts": "#Account", "zones": "#Zone"}
 
 // scoped loads raw the scoped way. done is false when raw cannot be
 // judged so (an error or incomplete value in the user's own files, a
-// value that is not plain data, a problem above the scopes, a shard that
+// value that is not plain data, a problem above the scopes, a batch that
 // holds a scope it was not given); suspect is then the rule the Go check
 // found broken above the scopes, if any.
 func (l *Loader) scoped(raw *user, defaults bool) (c *schema.Config, done bool, suspect *finding, err error) {
@@ -92,13 +92,13 @@ func (l *Loader) scoped(raw *user, defaults bool) (c *schema.Config, done bool, 
 	return c, true, nil, nil
 }
 
-// tree is the user's value as Go values (see tree), the shards' merged.
+// tree is the user's value as Go values (see tree), the batches' merged.
 func (u *user) tree() (any, error) {
-	if u.shards == nil {
+	if u.batches == nil {
 		return tree(u.whole)
 	}
 	out := map[string]any{}
-	for i, v := range u.shards {
+	for i, v := range u.batches {
 		x, err := tree(v)
 		if err != nil {
 			return nil, err
@@ -110,7 +110,7 @@ func (u *user) tree() (any, error) {
 		for k, y := range m {
 			if scopeKinds[k] == "" {
 				if i == 0 {
-					out[k] = y // the same in every shard
+					out[k] = y // the same in every batch
 				}
 				continue
 			}

@@ -11,7 +11,7 @@ import (
 	"cuelang.org/go/cue/token"
 )
 
-// Shards: how a large configuration is evaluated without one struct of
+// Batches: how a large configuration is evaluated without one struct of
 // tens of thousands of fields.
 //
 // CUE finds a field of a struct, and a conjunct of a field, by a linear
@@ -21,75 +21,75 @@ import (
 // looks every field up again). At 50,000 scopes that is half of a load.
 //
 // A configuration whose scopes (accounts and zones) cannot see one another
-// is therefore evaluated in shards: each shard is the package with every
+// is therefore evaluated in batches: each batch is the package with every
 // declaration that is not a scope's (definitions, defaults, lets, other
-// fields) and the declarations of some of the scopes. The shards are
+// fields) and the declarations of some of the scopes. The batches are
 // judged scope by scope like the whole value (scopes.go); anything short
 // of a configuration the scoped path accepts or explains scope by scope
 // (an error or incomplete value in the user's own files, a problem above
-// the scopes, a shard holding a scope it was not given) is evaluated whole,
+// the scopes, a batch holding a scope it was not given) is evaluated whole,
 // the ordinary way, which finds and explains it.
 //
-// Why a shard's scope is the whole configuration's scope: a scope's value
+// Why a batch's scope is the whole configuration's scope: a scope's value
 // is the unification of the declarations that name it and of what applies
-// to every scope of its kind (pattern constraints); both are in its shard,
+// to every scope of its kind (pattern constraints); both are in its batch,
 // as the same syntax (so the same positions). It could differ only if some
 // expression looked at the set of scopes: a reference to `accounts`,
 // `zones`, a scope by name or `self`, or a top-level declaration that is not
 // a plain field (an embedding, a comprehension, a pattern or dynamic label,
-// which could add to or constrain the set of scopes). planShards evaluates
+// which could add to or constrain the set of scopes). planBatches evaluates
 // such a configuration whole.
 
-// shardScopes is the number of scopes a shard holds (at least; more when
-// the declarations shared by every shard are large). A configuration with
+// batchScopes is the number of scopes a batch holds (at least; more when
+// the declarations shared by every batch are large). A configuration with
 // fewer is evaluated whole.
-const shardScopes = 2000
+const batchScopes = 2000
 
 // scopeKey names a scope: its kind ("accounts", "zones") and name.
 type scopeKey struct{ kind, name string }
 
-// user is the user's own value: evaluated whole, or in shards that each
+// user is the user's own value: evaluated whole, or in batches that each
 // hold the declarations shared by all and some of the scopes.
 type user struct {
-	whole  cue.Value
-	shards []cue.Value
-	owner  map[scopeKey]int // the shard of each scope
+	whole   cue.Value
+	batches []cue.Value
+	owner   map[scopeKey]int // the batch of each scope
 	// above are the positions the whole value gives the top (key "") and
-	// each kind: no shard holds every declaration of them.
+	// each kind: no batch holds every declaration of them.
 	above map[string]token.Pos
 }
 
 // wholeUser is the user's value evaluated whole.
 func wholeUser(v cue.Value) *user { return &user{whole: v} }
 
-// values returns the whole value, or every shard.
+// values returns the whole value, or every batch.
 func (u *user) values() []cue.Value {
-	if u.shards == nil {
+	if u.batches == nil {
 		return []cue.Value{u.whole}
 	}
-	return u.shards
+	return u.batches
 }
 
 // at returns the value that holds the path labels: the whole value, or
-// the shard of the scope the path is in (otherwise the first shard).
+// the batch of the scope the path is in (otherwise the first batch).
 func (u *user) at(labels []string) cue.Value {
-	if u.shards == nil {
+	if u.batches == nil {
 		return u.whole
 	}
 	if len(labels) >= 2 {
 		if i, ok := u.owner[scopeKey{labels[0], labels[1]}]; ok {
-			return u.shards[i]
+			return u.batches[i]
 		}
 	}
-	return u.shards[0]
+	return u.batches[0]
 }
 
 // abovePos returns the position of the top (no labels) or of a kind as
-// the whole value gives it, and whether labels is such a path in shards.
+// the whole value gives it, and whether labels is such a path in batches.
 // CUE places a value declared once at its field, and one declared
 // several times at the value of its last declaration.
 func (u *user) abovePos(labels []string) (token.Pos, bool) {
-	if u.shards == nil || len(labels) >= 2 {
+	if u.batches == nil || len(labels) >= 2 {
 		return token.NoPos, false
 	}
 	key := ""
@@ -99,24 +99,24 @@ func (u *user) abovePos(labels []string) (token.Pos, bool) {
 	return u.above[key], true
 }
 
-// shardPlan says which declarations go to which shard.
-type shardPlan struct {
-	shards int
-	owner  map[scopeKey]int
-	above  map[string]token.Pos // see user.above
-	files  []fileShard          // by index in the parsed files
+// batchPlan says which declarations go to which batch.
+type batchPlan struct {
+	batches int
+	owner   map[scopeKey]int
+	above   map[string]token.Pos // see user.above
+	files   []fileBatch          // by index in the parsed files
 }
 
-// fileShard is one file's part in the shards.
-type fileShard struct {
-	shard  int        // the shard of its scope declarations; -1 if none
-	shared bool       // it has declarations every shard needs
+// fileBatch is one file's part in the batches.
+type fileBatch struct {
+	batch  int        // the batch of its scope declarations; -1 if none
+	shared bool       // it has declarations every batch needs
 	rest   []ast.Decl // its declarations without the scopes', when it has both
 }
 
-// planShards decides whether files are evaluated in shards of about size
+// planBatches decides whether files are evaluated in batches of about size
 // scopes each, and how; nil means whole.
-func planShards(files []parsed, size int) *shardPlan {
+func planBatches(files []parsed, size int) *batchPlan {
 	type fileScan struct {
 		names     []scopeKey
 		shared    bool
@@ -168,17 +168,17 @@ func planShards(files []parsed, size int) *shardPlan {
 	if scopes <= size || !independent(files, names) {
 		return nil
 	}
-	// Shared declarations are evaluated once per shard: keep that below
+	// Shared declarations are evaluated once per batch: keep that below
 	// the size of the configuration.
 	if totalBytes > 0 && scopes*sharedBytes/totalBytes > size {
 		size = scopes * sharedBytes / totalBytes
 	}
-	plan := &shardPlan{owner: map[scopeKey]int{}, above: above, files: make([]fileShard, len(files))}
+	plan := &batchPlan{owner: map[scopeKey]int{}, above: above, files: make([]fileBatch, len(files))}
 	count := []int{0}
 	cur := 0
 	for i, s := range scans {
 		f := &plan.files[i]
-		f.shard, f.shared = -1, s.shared || !s.hasScopes
+		f.batch, f.shared = -1, s.shared || !s.hasScopes
 		if !s.hasScopes {
 			continue
 		}
@@ -202,7 +202,7 @@ func planShards(files []parsed, size int) *shardPlan {
 			}
 			target = cur
 		}
-		f.shard = target
+		f.batch = target
 		for _, k := range s.names {
 			if _, ok := plan.owner[k]; !ok {
 				plan.owner[k] = target
@@ -210,8 +210,8 @@ func planShards(files []parsed, size int) *shardPlan {
 			}
 		}
 	}
-	plan.shards = len(count)
-	if plan.shards < 2 {
+	plan.batches = len(count)
+	if plan.batches < 2 {
 		return nil
 	}
 	return plan
@@ -229,7 +229,7 @@ func declSize(d ast.Decl) int {
 // scopeDecl classifies a top-level declaration. A scope declaration is a
 // regular field `accounts` or `zones` whose value is a struct literal of
 // regular fields with literal names, the scopes it declares (keys); any
-// other declaration is shared, if sharding allows it (ok).
+// other declaration is shared, if batching allows it (ok).
 func scopeDecl(d ast.Decl) (keys []scopeKey, isScope, ok bool) {
 	switch d := d.(type) {
 	case *ast.Package, *ast.ImportDecl, *ast.CommentGroup, *ast.Attribute, *ast.LetClause:
@@ -351,24 +351,24 @@ func independent(files []parsed, names map[string]bool) bool {
 	return true
 }
 
-// evaluateShards evaluates the files in the shards of plan. It returns nil
-// if a shard cannot be built: the whole evaluation then finds out why.
-func (l *Loader) evaluateShards(files []parsed, plan *shardPlan) *user {
+// evaluateBatches evaluates the files in the batches of plan. It returns nil
+// if a batch cannot be built: the whole evaluation then finds out why.
+func (l *Loader) evaluateBatches(files []parsed, plan *batchPlan) *user {
 	u := &user{owner: plan.owner, above: plan.above}
-	for s := range plan.shards {
-		v, ok := l.evaluateShard(files, plan, s)
+	for s := range plan.batches {
+		v, ok := l.evaluateBatch(files, plan, s)
 		if !ok {
 			return nil
 		}
-		u.shards = append(u.shards, v)
+		u.batches = append(u.batches, v)
 	}
 	return u
 }
 
-// evaluateShard evaluates shard s: the files with shared declarations (of
-// those that also declare other shards' scopes, the rest alone) and the
+// evaluateBatch evaluates batch s: the files with shared declarations (of
+// those that also declare other batches' scopes, the rest alone) and the
 // files that declare its scopes.
-func (l *Loader) evaluateShard(files []parsed, plan *shardPlan, s int) (v cue.Value, ok bool) {
+func (l *Loader) evaluateBatch(files []parsed, plan *batchPlan, s int) (v cue.Value, ok bool) {
 	var sub []parsed
 	var idx []int
 	var swapped []*ast.File
@@ -381,12 +381,12 @@ func (l *Loader) evaluateShard(files []parsed, plan *shardPlan, s int) (v cue.Va
 	for i, p := range files {
 		f := plan.files[i]
 		switch {
-		case f.shard == s:
+		case f.batch == s:
 		case !f.shared:
 			continue
 		case f.rest != nil:
-			// The file's syntax is shared by the shards (references are
-			// bound to it); its declarations are swapped while the shard
+			// The file's syntax is shared by the batches (references are
+			// bound to it); its declarations are swapped while the batch
 			// is compiled.
 			swapped, saved = append(swapped, p.file), append(saved, p.file.Decls)
 			p.file.Decls = f.rest

@@ -15,24 +15,24 @@ import (
 	"github.com/ztsync/ztsync/bench/gentree"
 )
 
-// shardLoader returns a Loader that evaluates in shards of size scopes
+// batchLoader returns a Loader that evaluates in batches of size scopes
 // (instead of thousands), so that small configurations take that path.
-func shardLoader(t testing.TB, size int) *Loader {
+func batchLoader(t testing.TB, size int) *Loader {
 	t.Helper()
 	l := newLoader(t)
-	l.shardScopes = size
+	l.batchScopes = size
 	return l
 }
 
-// sharded reports whether the files are evaluated in shards by l.
-func sharded(t testing.TB, l *Loader, files []srcFile) bool {
+// batched reports whether the files are evaluated in batches by l.
+func batched(t testing.TB, l *Loader, files []srcFile) bool {
 	t.Helper()
 	pf, _, _, err := l.parse(files)
 	if err != nil {
 		return false
 	}
-	plan := planShards(pf, l.shardSize())
-	return plan != nil && l.evaluateShards(pf, plan) != nil
+	plan := planBatches(pf, l.batchSize())
+	return plan != nil && l.evaluateBatches(pf, plan) != nil
 }
 
 // manyFiles splits text into files at lines "-- NAME --".
@@ -51,12 +51,12 @@ const (
 	id3 = `"899d98642c564d2e855e9661899b7252"`
 )
 
-// shardCases are configurations of several files with a verdict on
-// sharding: whether planShards lets them be evaluated in shards.
-var shardCases = []struct {
+// batchCases are configurations of several files with a verdict on
+// batching: whether planBatches lets them be evaluated in batches.
+var batchCases = []struct {
 	name  string
 	src   string
-	shard bool
+	batch bool
 }{
 	{"one scope per file", "zones: \"a.com\": id: " + id1 + "\n-- b.cue --\nzones: \"b.com\": id: " + id2 + "\n", true},
 	{"a definition shared", "#Z: {id: string, organization: name: *\"x\" | string}\n-- b.cue --\nzones: \"a.com\": #Z & {id: " + id1 + "}\n-- c.cue --\nzones: \"b.com\": #Z & {id: " + id2 + ", organization: name: \"y\"}\n", true},
@@ -65,8 +65,8 @@ var shardCases = []struct {
 	{"a scope in two files, conflicting", "zones: \"a.com\": id: " + id1 + "\n-- b.cue --\nzones: \"b.com\": id: " + id2 + "\n-- c.cue --\nzones: \"a.com\": id: " + id3 + "\n", true},
 	{"a pattern for every zone", "zones: [string]: organization: name: *\"x\" | string\n-- b.cue --\nzones: \"a.com\": id: " + id1 + "\n-- c.cue --\nzones: \"b.com\": {id: " + id2 + ", organization: name: \"y\"}\n", true},
 	{"a pattern with a bad field", "zones: [string]: bogus: 1\n-- b.cue --\nzones: \"a.com\": id: " + id1 + "\n-- c.cue --\nzones: \"b.com\": id: " + id2 + "\n", true},
-	{"duplicate ids across shards", "accounts: a: id: " + id1 + "\n-- b.cue --\naccounts: b: id: " + id2 + "\n-- c.cue --\naccounts: c: id: " + id1 + "\n", true},
-	{"a refused value in each shard", "zones: \"a.com\": {id: " + id1 + ", organization: session_duration: \"1d\"}\n-- b.cue --\nzones: \"b.com\": {id: " + id2 + ", organization: auth_domain: \"-x\"}\n", true},
+	{"duplicate ids across batches", "accounts: a: id: " + id1 + "\n-- b.cue --\naccounts: b: id: " + id2 + "\n-- c.cue --\naccounts: c: id: " + id1 + "\n", true},
+	{"a refused value in each batch", "zones: \"a.com\": {id: " + id1 + ", organization: session_duration: \"1d\"}\n-- b.cue --\nzones: \"b.com\": {id: " + id2 + ", organization: auth_domain: \"-x\"}\n", true},
 	{"a let and a hidden field shared", "let n = \"x\"\n_d: \"8h\"\n-- b.cue --\naccounts: a: {id: " + id1 + ", organization: {name: n, session_duration: _d}}\n-- c.cue --\naccounts: b: {id: " + id2 + ", organization: session_duration: \"bad\"}\n", true},
 	{"a conflict inside a scope", "accounts: a: {id: " + id1 + ", organization: name: \"x\"}\n-- b.cue --\naccounts: b: id: " + id2 + "\n-- c.cue --\naccounts: a: organization: name: \"y\"\n", true},
 	{"an unknown top-level field", "x: 1\n-- b.cue --\naccounts: a: id: " + id1 + "\n-- c.cue --\naccounts: b: id: " + id2 + "\n", true},
@@ -90,35 +90,35 @@ var shardCases = []struct {
 	{"a scope from a comprehension in zones", "zones: {for i in [1] {\"z\\(i).com\": id: " + id1 + "}}\n-- b.cue --\nzones: \"b.com\": id: " + id2 + "\n", false},
 }
 
-// TestShardPlan: sharding is taken exactly when no expression can see the
-// set of scopes, and the sharded load agrees with the whole one (fast path
+// TestBatchPlan: batching is taken exactly when no expression can see the
+// set of scopes, and the batched load agrees with the whole one (fast path
 // off) on every case, valid or not.
-func TestShardPlan(t *testing.T) {
-	l := shardLoader(t, 1)
-	for _, c := range shardCases {
+func TestBatchPlan(t *testing.T) {
+	l := batchLoader(t, 1)
+	for _, c := range batchCases {
 		t.Run(c.name, func(t *testing.T) {
 			files := manyFiles(c.src)
 			pf, _, _, err := l.parse(files)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := planShards(pf, 1) != nil; got != c.shard {
-				t.Fatalf("planShards: sharded %t, want %t", got, c.shard)
+			if got := planBatches(pf, 1) != nil; got != c.batch {
+				t.Fatalf("planBatches: batched %t, want %t", got, c.batch)
 			}
 			agree(t, l, files)
 		})
 	}
 }
 
-// otherScope is a file with one more account, for a second shard.
+// otherScope is a file with one more account, for a second batch.
 var otherScope = srcFile{rel: "zz-other.cue", name: filepath.Join("cfg", "zz-other.cue"),
 	data: []byte("accounts: \"other-1\": id: " + id3 + "\n")}
 
-// TestShardsAgreeGolden: every golden case, every whole configuration of
+// TestBatchesAgreeGolden: every golden case, every whole configuration of
 // the fast path's tests and some of its placed values, each next to a file
-// with one more scope, loads the same in shards of one scope as whole.
-func TestShardsAgreeGolden(t *testing.T) {
-	l := shardLoader(t, 1)
+// with one more scope, loads the same in batches of one scope as whole.
+func TestBatchesAgreeGolden(t *testing.T) {
+	l := batchLoader(t, 1)
 	n := 0
 	forEachGolden(t, func(t *testing.T, _ string, _ *txtar.Archive) {
 		files, problems, err := readDisk("cfg", l.limits)
@@ -129,7 +129,7 @@ func TestShardsAgreeGolden(t *testing.T) {
 			return
 		}
 		files = append(files, otherScope)
-		if sharded(t, l, files) {
+		if batched(t, l, files) {
 			n++
 		}
 		agree(t, l, files)
@@ -145,30 +145,30 @@ func TestShardsAgreeGolden(t *testing.T) {
 	for i, src := range srcs {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			files := manyFiles(src + "\n-- other.cue --\naccounts: \"other-1\": id: " + id3 + "\n")
-			if sharded(t, l, files) {
+			if batched(t, l, files) {
 				n++
 			}
 			agree(t, l, files)
 		})
 	}
-	t.Logf("%d golden cases and %d others of %d evaluated in shards", golden, n-golden, len(srcs))
+	t.Logf("%d golden cases and %d others of %d evaluated in batches", golden, n-golden, len(srcs))
 	if golden < 10 || n-golden < len(srcs)/2 {
-		t.Errorf("only %d golden cases and %d others were evaluated in shards", golden, n-golden)
+		t.Errorf("only %d golden cases and %d others were evaluated in batches", golden, n-golden)
 	}
 }
 
-// TestShardsGeneratedTrees: generated trees, plain and templated, valid
-// and with broken scopes, load in shards as whole: the same configuration,
+// TestBatchesGeneratedTrees: generated trees, plain and templated, valid
+// and with broken scopes, load in batches as whole: the same configuration,
 // or every problem at its FILE:LINE:COL.
-func TestShardsGeneratedTrees(t *testing.T) {
-	l := shardLoader(t, 7)
+func TestBatchesGeneratedTrees(t *testing.T) {
+	l := batchLoader(t, 7)
 	for _, templated := range []bool{false, true} {
 		for _, invalid := range []int{0, 1, 3} {
 			f := gentree.Fleet{Accounts: 12, Zones: 30, Files: 5, Templated: templated, Invalid: invalid}
 			t.Run(fmt.Sprintf("templated=%t/invalid=%d", templated, invalid), func(t *testing.T) {
 				files := fleetFiles(f)
-				if !sharded(t, l, files) {
-					t.Fatal("not evaluated in shards")
+				if !batched(t, l, files) {
+					t.Fatal("not evaluated in batches")
 				}
 				agree(t, l, files)
 				res, err := l.load(files)
@@ -206,10 +206,10 @@ func TestShardsGeneratedTrees(t *testing.T) {
 	}
 }
 
-// FuzzShardsAgree: any text, as files split at lines "-- NAME --", loads
-// the same in shards of one scope as whole (see agree).
-func FuzzShardsAgree(f *testing.F) {
-	for _, c := range shardCases {
+// FuzzBatchesAgree: any text, as files split at lines "-- NAME --", loads
+// the same in batches of one scope as whole (see agree).
+func FuzzBatchesAgree(f *testing.F) {
+	for _, c := range batchCases {
 		f.Add(c.src)
 	}
 	for _, s := range wholeConfigs() {
@@ -229,7 +229,7 @@ func FuzzShardsAgree(f *testing.F) {
 	n := 0
 	f.Fuzz(func(t *testing.T, src string) {
 		if n%100 == 0 {
-			l = shardLoader(t, 1)
+			l = batchLoader(t, 1)
 		}
 		n++
 		agree(t, l, manyFiles(src))

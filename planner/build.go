@@ -161,9 +161,8 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 			revs = append(revs, email)
 		}
 	}
-	if !wantOrg && !wantDoH && len(revs) == 0 {
-		return
-	}
+	// The scope's kind and id are checked whatever --target selects: no
+	// plan is made from a configuration that names a scope wrongly.
 	if err := sc.Scope.Validate(); err != nil {
 		b.errs = append(b.errs, &ConfigError{Address: sc.Scope.Address(), Scope: sc.Scope, Message: err.Error()})
 		return
@@ -181,7 +180,6 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 			return
 		}
 	}
-	creating := false
 	if wantOrg || wantDoH {
 		org, ok := b.live[orgAddr]
 		if !ok {
@@ -189,10 +187,10 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 			return
 		}
 		if wantOrg {
-			creating = b.organization(sc, org)
+			b.organization(sc, org)
 		}
 		if wantDoH {
-			b.doh(sc, org, creating, sc.Organization != nil)
+			b.doh(sc, org, wantOrg)
 		}
 	}
 	for _, email := range revs {
@@ -200,20 +198,21 @@ func (b *builder) scope(sc schema.ScopeConfig) {
 	}
 }
 
-// organization plans the organization of sc and reports whether it is
-// created.
-func (b *builder) organization(sc schema.ScopeConfig, live Observed) bool {
+// organization plans the organization of sc: a create when it does not
+// exist, else an update when a managed field differs.
+func (b *builder) organization(sc schema.ScopeConfig, live Observed) {
 	addr := Address(sc.Scope, Organization, "")
 	path := sc.Scope.Prefix() + "/access/organizations"
 	fields := schema.OrganizationFields()
 	if !live.Exists {
-		return b.createOrganization(sc, addr, path, fields)
+		b.createOrganization(sc, addr, path, fields)
+		return
 	}
 
 	body := Body(sc.Scope.Kind, Organization, sc.Organization, live.Object)
 	diffs := diffs(fields, sc.Organization, live.Object, "")
 	if !needsWrite(Organization, diffs) {
-		return false
+		return
 	}
 	c := Change{
 		Address:    addr,
@@ -230,13 +229,11 @@ func (b *builder) organization(sc schema.ScopeConfig, live Observed) bool {
 	}
 	b.readOnlyWarning(sc, addr, diffs)
 	b.changes = append(b.changes, c)
-	return false
 }
 
 // createOrganization plans the POST (and the custom_pages PUT) of an
-// organization that does not exist. It reports whether a create was
-// planned.
-func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, fields []schema.Field) bool {
+// organization that does not exist, or reports why it cannot.
+func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, fields []schema.Field) {
 	var missing []string
 	for _, k := range []string{"name", "auth_domain"} {
 		if s, _ := asString(sc.Organization[k]); s == "" {
@@ -254,7 +251,7 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 			Resource: Organization,
 			Message:  fmt.Sprintf("the organization does not exist, so it would be created, and %s required to create it", what),
 		})
-		return false
+		return
 	}
 
 	post := schema.Object{}
@@ -295,7 +292,6 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 	}
 	b.readOnlyWarning(sc, addr, diffs)
 	b.changes = append(b.changes, c)
-	return true
 }
 
 // createDiffs lists the fields a create sets: every declared field (every
@@ -318,24 +314,23 @@ func createDiffs(k string, f schema.Field, known bool, v any) []FieldDiff {
 }
 
 // doh plans the DoH settings of sc. org is the organization as read;
-// creating says the organization is created earlier in this plan;
-// orgDeclared whether the configuration declares it at all.
-func (b *builder) doh(sc schema.ScopeConfig, org Observed, creating, orgDeclared bool) {
+// orgPlanned says the organization is planned too, so that one that does
+// not exist is created earlier in this plan (or its create could not be
+// planned, which is an error of its own and fails the whole Build).
+func (b *builder) doh(sc schema.ScopeConfig, org Observed, orgPlanned bool) {
 	addr := Address(sc.Scope, DoH, "")
 	live, ok := b.live[addr]
 	if !ok {
 		b.errs = append(b.errs, fmt.Errorf("%s: no live state was read; refusing to plan against a missing read", addr))
 		return
 	}
-	orgAddr := Address(sc.Scope, Organization, "")
-	if !org.Exists && !creating {
-		switch {
-		case !orgDeclared:
-			b.errs = append(b.errs, &ConfigError{Address: addr, Scope: sc.Scope, Resource: DoH, Message: "the organization does not exist; declare " + orgAddr + " with name and auth_domain to create it first"})
-		case !b.targets.match(orgAddr):
-			b.errs = append(b.errs, &ConfigError{Address: addr, Scope: sc.Scope, Resource: DoH, Message: "the organization does not exist; add --target " + orgAddr + " to create it first"})
+	if !org.Exists && !orgPlanned {
+		orgAddr := Address(sc.Scope, Organization, "")
+		msg := "the organization does not exist; add --target " + orgAddr + " to create it first"
+		if sc.Organization == nil {
+			msg = "the organization does not exist; declare " + orgAddr + " with name and auth_domain to create it first"
 		}
-		// Otherwise the create itself failed and has been reported.
+		b.errs = append(b.errs, &ConfigError{Address: addr, Scope: sc.Scope, Resource: DoH, Message: msg})
 		return
 	}
 
@@ -467,9 +462,7 @@ func anyRisky(diffs []FieldDiff) bool {
 
 // copyObject returns a deep copy of o, never nil.
 func copyObject(o schema.Object) schema.Object {
-	if o == nil {
-		return schema.Object{}
-	}
+	// Clone makes a new map even of a nil one.
 	return schema.Clone(map[string]any(o)).(map[string]any)
 }
 

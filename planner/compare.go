@@ -26,13 +26,9 @@ func equalField(f schema.Field, known bool, d, l any) bool {
 	if !known {
 		return equalGeneric(d, l)
 	}
+	// Booleans need no case of their own: the generic rules compare them
+	// by value with null and absent as false.
 	switch f.Type {
-	case schema.Bool:
-		db, ok1 := asBool(d)
-		lb, ok2 := asBool(l)
-		if ok1 && ok2 {
-			return db == lb
-		}
 	case schema.String, schema.Hostname, schema.UUID:
 		ds, ok1 := asString(d)
 		ls, ok2 := asString(l)
@@ -103,11 +99,9 @@ func (s textSet) equal(o textSet) bool {
 
 // equalDuration compares two duration strings by value when both parse
 // ("24h" equals "1440m"), else as text. The empty string is "unset" and
-// equals only itself: "0s" is a value, not the absence of one.
+// does not parse, so it equals only itself: "0s" is a value, not the
+// absence of one.
 func equalDuration(a, b string) bool {
-	if a == "" || b == "" {
-		return a == b
-	}
 	da, err1 := time.ParseDuration(a)
 	db, err2 := time.ParseDuration(b)
 	if err1 == nil && err2 == nil {
@@ -201,13 +195,12 @@ func equalGeneric(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// asList returns v as []any, or nil when it is not a list.
+// asList returns v as []any, or nil when it is not a list. A nil []any
+// stays nil: equalGeneric has already matched an empty list with any
+// empty value, and refuses a nil one against a non-empty list.
 func asList(v any) []any {
 	switch v := v.(type) {
 	case []any:
-		if v == nil {
-			return []any{}
-		}
 		return v
 	case []string:
 		out := make([]any, len(v))

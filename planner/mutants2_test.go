@@ -1,0 +1,241 @@
+package planner_test
+
+// More tests that each catch a bug mutation testing found unguarded
+// (scripts/mutation.sh planner); every one names the mistake it stops.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ztsync/ztsync/planner"
+	"github.com/ztsync/ztsync/schema"
+)
+
+// diffPaths lists a change's diff paths in order.
+func diffPaths(c planner.Change) []string {
+	out := []string{}
+	for _, d := range c.Diff {
+		out = append(out, d.Path)
+	}
+	return out
+}
+
+// A create has nothing to clear: a null in the configuration (top level
+// or inside a nested object) is left out of the POST body, of the
+// follow-up PUT and of the diff. Sending it would write null into a new
+// organization and show the reviewer a change that is not one.
+func TestBuildCreateLeavesNullsOut(t *testing.T) {
+	t.Parallel()
+	org := schema.Object{
+		"name":             "Prod",
+		"auth_domain":      "prod.cloudflareaccess.com",
+		"session_duration": nil,
+		"login_design":     map[string]any{"header_text": nil, "text_color": "#000000"},
+		"custom_pages":     map[string]any{"forbidden": nil, "identity_denied": "https://x.example/denied"},
+	}
+	c := onlyChange(t)(buildOne(t, org, nil, nil, nil))
+	if c.Action != planner.Create {
+		t.Fatalf("action = %s, want create", c.Action)
+	}
+	wantPOST := schema.Object{
+		"name":         "Prod",
+		"auth_domain":  "prod.cloudflareaccess.com",
+		"login_design": map[string]any{"text_color": "#000000"},
+	}
+	if d := cmp.Diff(wantPOST, c.Body); d != "" {
+		t.Errorf("POST body (-want +got):\n%s", d)
+	}
+	if c.FollowUp == nil {
+		t.Fatal("no follow-up PUT for custom_pages")
+	}
+	if d := cmp.Diff(schema.Object{"custom_pages": map[string]any{"identity_denied": "https://x.example/denied"}}, c.FollowUp.Body); d != "" {
+		t.Errorf("follow-up body (-want +got):\n%s", d)
+	}
+	want := []string{"name", "auth_domain", "login_design.text_color", "custom_pages.identity_denied"}
+	if d := cmp.Diff(want, diffPaths(c)); d != "" {
+		t.Errorf("diff paths (-want +got):\n%s", d)
+	}
+	for _, d := range c.Diff {
+		if d.After == nil {
+			t.Errorf("diff %s sets null", d.Path)
+		}
+	}
+}
+
+// The is_ui_read_only warning is for a toggle without a reason: creating
+// an organization with is_ui_read_only: false toggles nothing and must not
+// warn; turning it on (on create or update) without a reason warns once;
+// with a reason it does not.
+func TestBuildReadOnlyWarning(t *testing.T) {
+	t.Parallel()
+	const warn = "account/prod/organization: is_ui_read_only changes to true without ui_read_only_toggle_reason; declare a reason for the audit log"
+	const warnOff = "account/prod/organization: is_ui_read_only changes to false without ui_read_only_toggle_reason; declare a reason for the audit log"
+	create := func(extra schema.Object) schema.Object {
+		o := schema.Object{"name": "Prod", "auth_domain": "prod.cloudflareaccess.com"}
+		for k, v := range extra {
+			o[k] = v
+		}
+		return o
+	}
+	for _, tt := range []struct {
+		name      string
+		org, live schema.Object
+		want      []string
+	}{
+		{"create with false", create(schema.Object{"is_ui_read_only": false}), nil, []string{}},
+		{"create with true", create(schema.Object{"is_ui_read_only": true}), nil, []string{warn}},
+		{"create with true and a reason", create(schema.Object{"is_ui_read_only": true, "ui_read_only_toggle_reason": "audit"}), nil, []string{}},
+		{"update to true", schema.Object{"is_ui_read_only": true}, schema.Object{"name": "Prod"}, []string{warn}},
+		{"update to false", schema.Object{"is_ui_read_only": false}, schema.Object{"name": "Prod", "is_ui_read_only": true}, []string{warnOff}},
+		{"update to true with a reason", schema.Object{"is_ui_read_only": true, "ui_read_only_toggle_reason": "audit"}, schema.Object{"name": "Prod"}, []string{}},
+		{"update of another field", schema.Object{"name": "New", "is_ui_read_only": true}, schema.Object{"name": "Prod", "is_ui_read_only": true}, []string{}},
+		// A live value that is not a boolean is rewritten, but nothing
+		// is toggled from the configuration's point of view.
+		{"live not a boolean", schema.Object{"is_ui_read_only": false}, schema.Object{"name": "Prod", "is_ui_read_only": "true"}, []string{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := buildOne(t, tt.org, tt.live, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.HasChanges() {
+				t.Fatal("no change planned")
+			}
+			if d := cmp.Diff(tt.want, p.Warnings); d != "" {
+				t.Errorf("warnings (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// A plan that cannot be encoded is an error, never an empty plan file
+// reported as written.
+func TestWritePlanUnencodable(t *testing.T) {
+	t.Parallel()
+	for name, v := range map[string]any{
+		"NaN":            math.NaN(),
+		"invalid number": json.Number("twelve"),
+		"channel":        make(chan int),
+	} {
+		p := samplePlan()
+		p.Changes[0].Body["bad"] = v
+		var buf bytes.Buffer
+		err := planner.WritePlan(&buf, p)
+		if err == nil || !strings.HasPrefix(err.Error(), "write plan: ") {
+			t.Errorf("%s: WritePlan = %v, want a write plan error", name, err)
+		}
+		if buf.Len() != 0 {
+			t.Errorf("%s: WritePlan wrote %d bytes of a plan it could not encode", name, buf.Len())
+		}
+	}
+	if err := planner.WritePlan(&bytes.Buffer{}, nil); err == nil {
+		t.Error("WritePlan(nil) = nil, want an error")
+	}
+}
+
+// An object is never equal to something that is not an object, even when
+// all its values are empty: a read-back of "x" where {} or
+// {"header_text": ""} was written has not converged.
+func TestEqualObjectAgainstNonObject(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		path string
+		a, b any
+	}{
+		{"future", map[string]any{"a": ""}, "x"},
+		{"future", map[string]any{"a": ""}, json.Number("1")},
+		{"future", map[string]any{"a": nil}, []any{"x"}},
+		{"login_design", map[string]any{"header_text": ""}, "x"},
+		{"login_design", map[string]any{"header_text": ""}, true},
+	} {
+		if planner.Equal(planner.Organization, tt.path, tt.a, tt.b) {
+			t.Errorf("Equal(%s, %#v, %#v) = true, want false", tt.path, tt.a, tt.b)
+		}
+		if planner.Equal(planner.Organization, tt.path, tt.b, tt.a) {
+			t.Errorf("Equal(%s, %#v, %#v) = true, want false", tt.path, tt.b, tt.a)
+		}
+	}
+}
+
+// A scope with a bad id is refused even when --target selects another
+// scope: no plan is made from a configuration that names a scope wrongly.
+func TestBuildChecksEveryScopeWhateverTheTarget(t *testing.T) {
+	t.Parallel()
+	cfg := &schema.Config{Accounts: map[string]*schema.Account{
+		"prod":    {ID: prodID, Organization: schema.Object{"name": "Prod"}},
+		"staging": {ID: "not-an-id", Organization: schema.Object{"name": "Staging"}},
+	}}
+	live := planner.Live{"account/prod/organization": {Exists: true, Object: schema.Object{"name": "Old"}}}
+	p, err := planner.Build(cfg, live, planner.Options{Targets: []string{"account/prod"}})
+	var ce *planner.ConfigError
+	if !errors.As(err, &ce) || ce.Address != "account/staging" || !strings.Contains(err.Error(), `id "not-an-id" is not 32 lowercase hex characters`) {
+		t.Fatalf("Build = %v, %v; want a ConfigError for account/staging's id", p, err)
+	}
+}
+
+// When the organization's create cannot be planned, that is the one error:
+// its DoH does not add a second, misleading one ("declare the
+// organization"), and no plan is made.
+func TestBuildDoHOfAFailedCreate(t *testing.T) {
+	t.Parallel()
+	p, err := buildOne(t, schema.Object{"name": "Prod"}, nil, schema.Object{"doh_jwt_duration": "800h"}, nil)
+	if err == nil {
+		t.Fatalf("Build planned %+v, want an error", p.Changes)
+	}
+	want := "account/prod/organization: the organization does not exist, so it would be created, and auth_domain is required to create it"
+	if err.Error() != want {
+		t.Errorf("error = %q, want %q", err, want)
+	}
+}
+
+// CopyObject never returns nil: the applier writes into the copy of a body.
+func TestCopyObjectOfNil(t *testing.T) {
+	t.Parallel()
+	c := planner.CopyObject(nil)
+	if c == nil {
+		t.Fatal("CopyObject(nil) = nil")
+	}
+	c["name"] = "x" // must not panic
+	o := schema.Object{"login_design": map[string]any{"header_text": "a"}}
+	d := planner.CopyObject(o)
+	d["login_design"].(map[string]any)["header_text"] = "b"
+	if o["login_design"].(map[string]any)["header_text"] != "a" {
+		t.Error("CopyObject shares a nested map with its source")
+	}
+}
+
+// Booleans compare by value, null and absent being false, and never equal
+// a value of another type.
+func TestEqualBooleans(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		a, b any
+		want bool
+	}{
+		{true, true, true},
+		{false, false, true},
+		{false, nil, true},
+		{nil, nil, true},
+		{true, false, false},
+		{true, nil, false},
+		{nil, true, false},
+		{true, "true", false},
+		{false, "false", false},
+		{true, json.Number("1"), false},
+		{false, map[string]any{"a": true}, false},
+	} {
+		for _, path := range []string{"is_ui_read_only", "deny_unmatched_requests", "future_flag"} {
+			if got := planner.Equal(planner.Organization, path, tt.a, tt.b); got != tt.want {
+				t.Errorf("Equal(%s, %#v, %#v) = %v, want %v", path, tt.a, tt.b, got, tt.want)
+			}
+			if got := planner.Equal(planner.Organization, path, tt.b, tt.a); got != tt.want {
+				t.Errorf("Equal(%s, %#v, %#v) = %v, want %v", path, tt.b, tt.a, got, tt.want)
+			}
+		}
+	}
+}

@@ -35,7 +35,7 @@ func TestBuildCreateLeavesNullsOut(t *testing.T) {
 		"name":             "Prod",
 		"auth_domain":      "prod.cloudflareaccess.com",
 		"session_duration": nil,
-		"login_design":     map[string]any{"header_text": nil, "text_color": "#000000"},
+		"login_design":     map[string]any{"header_text": nil, "text_color": "#000000", "footer_text": "bye"},
 		"custom_pages":     map[string]any{"forbidden": nil, "identity_denied": "https://x.example/denied"},
 	}
 	c := onlyChange(t)(buildOne(t, org, nil, nil, nil))
@@ -45,7 +45,7 @@ func TestBuildCreateLeavesNullsOut(t *testing.T) {
 	wantPOST := schema.Object{
 		"name":         "Prod",
 		"auth_domain":  "prod.cloudflareaccess.com",
-		"login_design": map[string]any{"text_color": "#000000"},
+		"login_design": map[string]any{"text_color": "#000000", "footer_text": "bye"},
 	}
 	if d := cmp.Diff(wantPOST, c.Body); d != "" {
 		t.Errorf("POST body (-want +got):\n%s", d)
@@ -56,7 +56,7 @@ func TestBuildCreateLeavesNullsOut(t *testing.T) {
 	if d := cmp.Diff(schema.Object{"custom_pages": map[string]any{"identity_denied": "https://x.example/denied"}}, c.FollowUp.Body); d != "" {
 		t.Errorf("follow-up body (-want +got):\n%s", d)
 	}
-	want := []string{"name", "auth_domain", "login_design.text_color", "custom_pages.identity_denied"}
+	want := []string{"name", "auth_domain", "login_design.text_color", "login_design.footer_text", "custom_pages.identity_denied"}
 	if d := cmp.Diff(want, diffPaths(c)); d != "" {
 		t.Errorf("diff paths (-want +got):\n%s", d)
 	}
@@ -237,5 +237,67 @@ func TestEqualBooleans(t *testing.T) {
 				t.Errorf("Equal(%s, %#v, %#v) = %v, want %v", path, tt.b, tt.a, got, tt.want)
 			}
 		}
+	}
+}
+
+// Every field a create sends is in its diff, so the reviewer sees it: a
+// nested field given a plain value is sent and shown as it is.
+func TestBuildCreateShowsWhatItSends(t *testing.T) {
+	t.Parallel()
+	org := schema.Object{"name": "Prod", "auth_domain": "prod.cloudflareaccess.com", "login_design": "plain"}
+	c := onlyChange(t)(buildOne(t, org, nil, nil, nil))
+	if d := cmp.Diff([]string{"name", "auth_domain", "login_design"}, diffPaths(c)); d != "" {
+		t.Errorf("diff paths (-want +got):\n%s", d)
+	}
+	if c.Body["login_design"] != "plain" {
+		t.Errorf("POST body = %v", c.Body)
+	}
+}
+
+// The DoH of an organization created in the same plan is absent, whatever
+// the live state says of it: the whole DoH is written after the create.
+func TestBuildDoHOfACreatedOrganizationIsAbsent(t *testing.T) {
+	t.Parallel()
+	doh := schema.Object{"doh_jwt_duration": "800h"}
+	p, err := buildOne(t, schema.Object{"name": "Prod", "auth_domain": "prod.cloudflareaccess.com"}, nil, doh, schema.Object{"doh_jwt_duration": "800h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) != 2 || p.Changes[1].Address != "account/prod/doh" {
+		t.Fatalf("changes = %+v, want the create and the DoH update", p.Changes)
+	}
+	want := []planner.FieldDiff{{Path: "doh_jwt_duration", After: "800h"}}
+	if d := cmp.Diff(want, p.Changes[1].Diff); d != "" {
+		t.Errorf("DoH diff (-want +got):\n%s", d)
+	}
+}
+
+// HasChanges decides --detailed-exitcode's 2: a plan with a change has
+// changes, an empty or nil one has none.
+func TestHasChanges(t *testing.T) {
+	t.Parallel()
+	var none *planner.Plan
+	if none.HasChanges() {
+		t.Error("nil plan has changes")
+	}
+	if (&planner.Plan{}).HasChanges() {
+		t.Error("empty plan has changes")
+	}
+	if !samplePlan().HasChanges() {
+		t.Error("a plan of four changes has none")
+	}
+}
+
+// A plan file of exactly MaxPlanFileSize bytes is read: only files over
+// the limit are refused.
+func TestReadPlanAtTheSizeLimit(t *testing.T) {
+	data := bytes.Repeat([]byte{' '}, planner.MaxPlanFileSize)
+	copy(data, writePlan(t, samplePlan()))
+	p, err := planner.ReadPlan(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("ReadPlan of %d bytes: %v", len(data), err)
+	}
+	if len(p.Changes) != 4 {
+		t.Errorf("read %d changes, want 4", len(p.Changes))
 	}
 }

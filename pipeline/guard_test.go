@@ -15,7 +15,7 @@ func TestGuardWarningNumbersAsApply(t *testing.T) {
 	t.Parallel()
 	p := &planner.Plan{Declared: 11, Changes: make([]planner.Change, 4)}
 	max := 100.0 / 3
-	got := GuardWarning(p, &max)
+	got := GuardWarning(Guard(p, &max))
 	want := "it changes 4 of 11 declared resources (36.4%), more than the 33.3% the mass-change guard allows; after review, apply it with --max-change-percent 37"
 	if !strings.Contains(got, want) {
 		t.Errorf("GuardWarning = %q, want it to contain %q", got, want)
@@ -26,10 +26,10 @@ func TestGuardWarningNumbersAsApply(t *testing.T) {
 			t.Errorf("apply's refusal %q lacks %q", refusal, n)
 		}
 	}
-	if w := GuardWarning(p, nil); !strings.Contains(w, "more than the 30% the") {
+	if w := GuardWarning(Guard(p, nil)); !strings.Contains(w, "more than the 30% the") {
 		t.Errorf("default threshold: %q", w)
 	}
-	if w := GuardWarning(&planner.Plan{Declared: 11, Changes: make([]planner.Change, 3)}, nil); w != "" {
-		t.Errorf("a plan the guard allows warns: %q", w)
+	if ge := Guard(&planner.Plan{Declared: 11, Changes: make([]planner.Change, 3)}, nil); ge != nil || GuardWarning(ge) != "" {
+		t.Errorf("a plan the guard allows is refused (%v) or warns: %q", ge, GuardWarning(ge))
 	}
 }

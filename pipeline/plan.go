@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ztsync/ztsync/applier"
 	"github.com/ztsync/ztsync/loader"
 	"github.com/ztsync/ztsync/planner"
 	"github.com/ztsync/ztsync/schema"
@@ -68,6 +69,9 @@ type Result struct {
 	Loaded *loader.Result
 	// Plan is the plan.
 	Plan *planner.Plan
+	// Guard is the refusal apply's mass-change guard will give the plan
+	// at Request.MaxChangePercent (the plan warns of it), or nil.
+	Guard *applier.GuardError
 	// Session is the open API connection the plan was read through, for
 	// applying it; the caller closes it.
 	Session *Session
@@ -133,7 +137,8 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	}
 	// Where the plan was read from, and whether apply's guard will refuse
 	// it, are part of the plan (and of its fingerprint).
-	if w := GuardWarning(res.Plan, req.MaxChangePercent); w != "" {
+	res.Guard = Guard(res.Plan, req.MaxChangePercent)
+	if w := GuardWarning(res.Guard); w != "" {
 		res.Plan.Warnings = append(res.Plan.Warnings, w)
 	}
 	res.Plan.SetTarget(req.API.Target(req.Getenv))

@@ -52,16 +52,25 @@ func (c *APIFlags) CheckTarget(p *planner.Plan, path string, getenv func(string)
 	return nil
 }
 
-// GuardWarning is the plan's warning when apply's mass-change guard will
-// refuse p at maxPct (nil: the default threshold), naming the flag that
-// allows it; "" when the guard will let it through.
-func GuardWarning(p *planner.Plan, maxPct *float64) string {
+// Guard runs apply's mass-change guard on p at maxPct (nil: the default
+// threshold): the refusal apply will give, or nil when it will let p
+// through.
+func Guard(p *planner.Plan, maxPct *float64) *applier.GuardError {
 	threshold := float64(applier.DefaultMaxChangePercent)
 	if maxPct != nil {
 		threshold = *maxPct
 	}
 	var ge *applier.GuardError
 	if !errors.As(applier.Guard(p, threshold), &ge) {
+		return nil
+	}
+	return ge
+}
+
+// GuardWarning is the plan's warning for the guard's refusal ge (Guard's),
+// naming the flag that allows the plan; "" for nil.
+func GuardWarning(ge *applier.GuardError) string {
+	if ge == nil {
 		return ""
 	}
 	return fmt.Sprintf("apply will refuse this plan: it changes %d of %d declared resources (%s%%), more than the %s%% the mass-change guard allows; after review, apply it with --max-change-percent %s",

@@ -153,12 +153,13 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 // confirmation.
 func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string, autoApprove bool) error {
 	res, err := pipeline.Plan(ctx, pipeline.Request{
-		Dir:         dir,
-		Targets:     targets,
-		API:         a.api,
-		Getenv:      a.e.getenv,
-		Log:         a.e.stderr,
-		ToolVersion: toolVersion(),
+		Dir:              dir,
+		Targets:          targets,
+		API:              a.api,
+		Getenv:           a.e.getenv,
+		Log:              a.e.stderr,
+		ToolVersion:      toolVersion(),
+		MaxChangePercent: &a.maxPct, // the plan warns at the threshold this apply enforces
 	})
 	if err != nil {
 		return err

@@ -362,6 +362,18 @@ func TestApplyMassChangeGuard(t *testing.T) {
 		t.Fatalf("apply --max-change-percent 100: %s", r)
 	}
 	applyMustContain(t, r, "stdout", "Apply complete: 12 applied, 0 failed, 0 skipped.")
+
+	// From the configuration, the plan it shows warns at the threshold the
+	// apply enforces: with --max-change-percent 100, no "will refuse".
+	g := newApplyFixture(t, cfg.String())
+	r = applyCLI(t, ctx, nil, false, "apply", "--dir", g.dir, "--emulator", g.state, "--auto-approve", "--max-change-percent", "100")
+	if r.code != 0 {
+		t.Fatalf("apply --dir --max-change-percent 100: %s", r)
+	}
+	applyMustContain(t, r, "stdout", "Apply complete: 12 applied, 0 failed, 0 skipped.")
+	if strings.Contains(r.stdout+r.stderr, "will refuse") {
+		t.Errorf("the plan warns of a refusal the apply does not make:\n%s", r)
+	}
 }
 
 func TestApplyUsage(t *testing.T) {

@@ -105,19 +105,43 @@ func nearest(s string, candidates []string) string {
 	return ""
 }
 
-// flagError turns an error of fs.Parse into one that says what to do: the
-// nearest flag for an unknown one, and where the command's flags are listed.
-func flagError(fs *flag.FlagSet, err error) error {
+// flagError turns err, an error of fs.Parse(args), into one that says
+// what to do: the nearest flag for an unknown one, and where the command's
+// flags are listed.
+func flagError(fs *flag.FlagSet, args []string, err error) error {
 	msg := err.Error()
-	const undefined = "flag provided but not defined: "
-	if name, ok := strings.CutPrefix(msg, undefined); ok {
-		name = strings.TrimLeft(name, "-")
+	if name, ok := unknownFlag(fs, args); ok {
 		msg = fmt.Sprintf("unknown flag --%s", name)
 		if s := nearest(name, flagNames(fs)); s != "" {
 			msg += fmt.Sprintf("; did you mean --%s?", s)
 		}
 	}
 	return usageErrorf("%s (ztsync %s --help lists its flags)", msg, fs.Name())
+}
+
+// unknownFlag returns the name of the first flag in args that fs does not
+// define, reading args as the flag package does: "-name", "--name" or
+// "--name=value"; a flag that takes a value and has no "=" takes the next
+// argument; "--", "-" or the first other argument ends the flags.
+func unknownFlag(fs *flag.FlagSet, args []string) (string, bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || len(a) < 2 || a[0] != '-' {
+			return "", false
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		if name == "" || name[0] == '-' {
+			return "", false // "---x", "-=x": a syntax error, not a name
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			return name, true
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) {
+			i++ // the flag's value
+		}
+	}
+	return "", false
 }
 
 // unknownCommand is the error for a command name that does not exist.

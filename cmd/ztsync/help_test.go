@@ -1,12 +1,15 @@
 package main
 
 import (
+	"flag"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/ztsync/ztsync/cfapi"
+	"github.com/ztsync/ztsync/pipeline"
 )
 
 // TestHelpOnStdout: --help, -h and `help CMD` print that command's help on
@@ -187,5 +190,43 @@ func TestEmulatorBanner(t *testing.T) {
 	}
 	if strings.Contains(locked, "s3cret") {
 		t.Errorf("banner prints the token:\n%s", locked)
+	}
+}
+
+// TestUnknownFlag: the unknown flag named in a usage error is found by
+// reading the arguments against the flag set, not the flag package's
+// message: values of flags that take one are skipped, "--" and the first
+// argument end the flags, and other parse errors keep their own words.
+func TestUnknownFlag(t *testing.T) {
+	t.Parallel()
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.String("dir", "", "")
+	fs.Bool("auto-approve", false, "")
+	for _, tt := range []struct {
+		args []string
+		want string // "" for none
+	}{
+		{[]string{"--dirr", "a"}, "dirr"},
+		{[]string{"-dir", "--nope", "--bogus"}, "bogus"}, // --nope is -dir's value
+		{[]string{"--dir=--nope", "--bogus=1"}, "bogus"},
+		{[]string{"--auto-approve", "--bogus"}, "bogus"},
+		{[]string{"--auto-approve=true", "--dir", "d", "--bogus"}, "bogus"},
+		{[]string{"--", "--bogus"}, ""},
+		{[]string{"plan.json", "--bogus"}, ""},
+		{[]string{"--dir"}, ""}, // a missing value, not an unknown flag
+		{[]string{"---x"}, ""},
+	} {
+		got, ok := unknownFlag(fs, tt.args)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("unknownFlag(%q) = %q, %v; want %q", tt.args, got, ok, tt.want)
+		}
+	}
+	err := flagError(fs, []string{"--dir"}, fs.Parse([]string{"--dir"}))
+	if want := "flag needs an argument: -dir (ztsync x --help lists its flags)"; err == nil || err.Error() != want {
+		t.Errorf("flagError for a missing value = %v, want %q", err, want)
+	}
+	if pipeline.Code(err) != ExitInvalid {
+		t.Errorf("exit code %d, want %d", pipeline.Code(err), ExitInvalid)
 	}
 }

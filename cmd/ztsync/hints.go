@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,10 +14,11 @@ import (
 
 // planHints prints, after a plan, where it was read from and what to do
 // next, with every flag the next command needs: the API target, and
-// --max-change-percent when the mass-change guard would refuse the plan.
+// --max-change-percent when the mass-change guard would refuse the plan
+// (guard, the pipeline's verdict; nil when it lets the plan through).
 // Without --out, an emulator plan's hint applies a copy of the state file,
 // since apply rewrites it (the examples' state files are tracked in git).
-func planHints(e *env, p *planner.Plan, selection, out string) {
+func planHints(e *env, p *planner.Plan, guard *applier.GuardError, selection, out string) {
 	if p.Target != nil {
 		where := "Planned against " + p.Target.String()
 		if p.Target.Emulator != "" {
@@ -30,7 +30,11 @@ func planHints(e *env, p *planner.Plan, selection, out string) {
 	if f := pipeline.TargetFlags(p); f != "" {
 		flags = " " + f
 	}
-	applyFlags := flags + guardFlag(p)
+	guardFlag := ""
+	if guard != nil {
+		guardFlag = " --max-change-percent " + guard.Allow()
+	}
+	applyFlags := flags + guardFlag
 	switch {
 	case out != "":
 		fmt.Fprintf(e.stderr, "Plan saved to %s; apply it with: ztsync apply %s%s\n", out, out, applyFlags)
@@ -40,20 +44,10 @@ func planHints(e *env, p *planner.Plan, selection, out string) {
 		cp := filepath.Join(os.TempDir(), "ztsync-"+filepath.Base(state))
 		plan := filepath.Join(os.TempDir(), "ztsync-plan.json")
 		fmt.Fprintf(e.stderr, "To apply it to a copy of the state (apply rewrites the file it is given): cp %s %s && ztsync plan %s --emulator %s --out %s, review, then ztsync apply %s --emulator %s%s\n",
-			state, cp, selection, cp, plan, plan, cp, guardFlag(p))
+			state, cp, selection, cp, plan, plan, cp, guardFlag)
 	default:
 		fmt.Fprintf(e.stderr, "To apply it: ztsync plan %s%s --out plan.json, review, then ztsync apply plan.json%s\n", selection, flags, applyFlags)
 	}
-}
-
-// guardFlag is " --max-change-percent N" when apply's mass-change guard
-// would refuse p at its default threshold, else "".
-func guardFlag(p *planner.Plan) string {
-	var ge *applier.GuardError
-	if !errors.As(applier.Guard(p, applier.DefaultMaxChangePercent), &ge) {
-		return ""
-	}
-	return " --max-change-percent " + ge.Allow()
 }
 
 // appliedAlreadyHint is added to a stale plan's refusal when every

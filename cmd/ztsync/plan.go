@@ -82,7 +82,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("write plan: %w", err)
 	}
-	planHints(e, p, planSelection(fs, *dir, targets), *out)
+	planHints(e, p, res.Guard, planSelection(fs, *dir, targets), *out)
 	if *detailed && p.HasChanges() {
 		return pipeline.ChangesReported()
 	}

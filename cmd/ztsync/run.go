@@ -200,7 +200,7 @@ func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
 			usage()
 			return err
 		}
-		return flagError(fs, err)
+		return flagError(fs, args, err)
 	}
 	if fs.NArg() > maxArgs {
 		if maxArgs == 0 {

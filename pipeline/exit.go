@@ -76,8 +76,8 @@ func ChangesReported() error {
 // Code is the exit code for err, from its type: ExitOK for nil; the code
 // of a *Reported or *CodedError in its chain; ExitInvalid for a problem of
 // the configuration (*planner.ConfigError, loader.Errors); ExitRefused for
-// a refusal for safety (*applier.GuardError, *applier.StaleError); else
-// ExitError.
+// a refusal for safety (*applier.GuardError, *applier.StaleError,
+// *applier.AppliedError); else ExitError.
 func Code(err error) int {
 	if err == nil {
 		return ExitOK
@@ -88,6 +88,7 @@ func Code(err error) int {
 	var problems loader.Errors
 	var ge *applier.GuardError
 	var se *applier.StaleError
+	var ae *applier.AppliedError
 	switch {
 	case errors.As(err, &rep):
 		return rep.Code
@@ -95,7 +96,7 @@ func Code(err error) int {
 		return ee.Code
 	case errors.As(err, &ce), errors.As(err, &problems):
 		return ExitInvalid
-	case errors.As(err, &ge), errors.As(err, &se):
+	case errors.As(err, &ge), errors.As(err, &se), errors.As(err, &ae):
 		return ExitRefused
 	}
 	return ExitError

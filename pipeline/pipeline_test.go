@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ztsync/ztsync/applier"
+	"github.com/ztsync/ztsync/loader"
 	"github.com/ztsync/ztsync/pipeline"
 	"github.com/ztsync/ztsync/planner"
 )
@@ -133,6 +135,24 @@ func TestCode(t *testing.T) {
 	}
 	if pipeline.WithCode(pipeline.ExitInvalid, nil) != nil {
 		t.Error("WithCode(nil) is not nil")
+	}
+	// The exit code follows the error's type through any wrapping.
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{
+		{&planner.ConfigError{Address: "account/a/organization", Message: "m"}, pipeline.ExitInvalid},
+		{loader.Errors{{File: "a.cue", Msg: "m"}}, pipeline.ExitInvalid},
+		{&applier.GuardError{}, pipeline.ExitRefused},
+		{&applier.StaleError{}, pipeline.ExitRefused},
+		{&applier.AppliedError{Path: "plan.json.applied"}, pipeline.ExitRefused},
+		{pipeline.ChangesReported(), pipeline.ExitChanges},
+		{pipeline.InvalidReported(2), pipeline.ExitInvalid},
+	} {
+		wrapped := fmt.Errorf("apply: %w; nothing was written", tt.err)
+		if got := pipeline.Code(wrapped); got != tt.want {
+			t.Errorf("Code(%T wrapped) = %d, want %d", tt.err, got, tt.want)
+		}
 	}
 }
 

@@ -116,9 +116,8 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 		rec, err = applier.OpenRecord(ctx, path, data, p.Fingerprint, nil, func() {
 			fmt.Fprintf(a.e.stderr, "Waiting for another apply of %s to finish...\n", path)
 		})
-		var ae *applier.AppliedError
-		if errors.As(err, &ae) {
-			return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
+		if errors.As(err, new(*applier.AppliedError)) {
+			return fmt.Errorf("%w; nothing was written", err) // exit 4, by its type
 		}
 		if err != nil {
 			return err
@@ -133,7 +132,7 @@ func (a *applyRun) planFile(ctx context.Context, path string) error {
 	if err := applier.CheckStale(ctx, sess.Client, p, a.api.Concurrency); err != nil {
 		var se *applier.StaleError
 		if errors.As(err, &se) {
-			return withCode(ExitRefused, fmt.Errorf("%w; nothing was written%s", err, appliedAlreadyHint(p, se)))
+			return fmt.Errorf("%w; nothing was written%s", err, appliedAlreadyHint(p, se)) // exit 4, by its type
 		}
 		return fmt.Errorf("check the plan against the live state: %w", err)
 	}
@@ -183,7 +182,7 @@ func (a *applyRun) fromConfig(ctx context.Context, dir string, targets []string,
 			}
 			if !ok {
 				fmt.Fprintln(a.e.stdout, "Apply cancelled.")
-				return withCode(ExitError, errors.New("apply cancelled: the answer was not 'yes'; nothing was written"))
+				return errors.New("apply cancelled: the answer was not 'yes'; nothing was written")
 			}
 		}
 		fmt.Fprintln(a.e.stdout)
@@ -204,9 +203,8 @@ func (a *applyRun) apply(ctx context.Context, sess *pipeline.Session, p *planner
 		}
 	}
 	rep, err := pipeline.Apply(ctx, sess, p, a.api.Concurrency, a.maxPct, confirm, a.e.stdout, observe)
-	var ge *applier.GuardError
-	if errors.As(err, &ge) {
-		return withCode(ExitRefused, fmt.Errorf("%w; nothing was written", err))
+	if errors.As(err, new(*applier.GuardError)) {
+		return fmt.Errorf("%w; nothing was written", err) // exit 4, by its type
 	}
 	if err != nil {
 		return err
@@ -259,7 +257,7 @@ func confirm(ctx context.Context, e *env) (bool, error) {
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(e.stderr)
-		return false, withCode(ExitError, errors.New("apply cancelled: interrupted while waiting for confirmation; nothing was written"))
+		return false, errors.New("apply cancelled: interrupted while waiting for confirmation; nothing was written")
 	case s := <-answer:
 		return s == "yes", nil
 	}

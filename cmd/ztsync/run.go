@@ -156,7 +156,7 @@ func run(ctx context.Context, args []string, e *env) int {
 func runRecovered(ctx context.Context, e *env, cmd func(context.Context, *env, []string) error, args []string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = withCode(ExitError, fmt.Errorf("internal error (a bug in ztsync; please report it with this message): panic: %v\n%s", r, debug.Stack()))
+			err = fmt.Errorf("internal error (a bug in ztsync; please report it with this message): panic: %v\n%s", r, debug.Stack())
 		}
 	}()
 	return cmd(ctx, e, args)

@@ -53,8 +53,10 @@ func changedFields(r planner.Resource, before, after schema.Object) []string {
 
 func isReadOnly(k string) bool { return slices.Contains(schema.ReadOnlyFields(), k) }
 
-// setPath sets (v != nil) or deletes (v == nil) the value at a dotted path,
-// creating objects on the way.
+// setPath sets the value at a dotted path, creating objects on the way;
+// v nil sets null, which every reader here (planner.Equal, over the keys of
+// both sides) takes as absent, and sets nothing under a parent that is not
+// an object.
 func setPath(obj map[string]any, path string, v any) {
 	parts := strings.Split(path, ".")
 	cur := obj
@@ -69,12 +71,7 @@ func setPath(obj map[string]any, path string, v any) {
 		}
 		cur = next
 	}
-	last := parts[len(parts)-1]
-	if v == nil {
-		delete(cur, last)
-		return
-	}
-	cur[last] = copyValue(v)
+	cur[parts[len(parts)-1]] = copyValue(v)
 }
 
 // copyValue deep-copies a JSON value.

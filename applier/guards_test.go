@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -305,5 +306,96 @@ func TestApplyDoHPlannedAbsentBesideUpdateIsRefused(t *testing.T) {
 	}
 	if d, _ := e.srv.DoH(idA); d["doh_jwt_duration"] != nil {
 		t.Errorf("DoH = %v, want it not written", d)
+	}
+}
+
+// A create with a follow-up whose calls all succeed makes exactly its
+// calls (read, POST, PUT, read-back) and says nothing of a lost answer,
+// also when Options.Ambiguous is nil (every failure ambiguous).
+func TestApplyCreateFollowUpSucceeds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := createA(t, e, true)
+	before := len(e.srv.Requests())
+	o := opts()
+	o.Ambiguous = nil
+	r := applyOne(t, e.client, p, o)
+	if r.Status != applier.Applied || r.Note != "" {
+		t.Fatalf("result = %s %v note %q, want applied without a note", r.Status, r.Err, r.Note)
+	}
+	want := []string{"GET " + orgPathA, "POST " + orgPathA, "PUT " + orgPathA, "GET " + orgPathA}
+	if got := requests(e)[before:]; !slices.Equal(got, want) {
+		t.Errorf("requests = %v, want %v", got, want)
+	}
+}
+
+// An object that moved just before its write only where the plan cannot
+// name a field (its updated_at) is refused with a reason that names no
+// fields, not an empty "()".
+func TestApplyMovedWithoutNamedFields(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedTwoAccounts(t, e)
+	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
+	p := e.plan(t, cfg, planner.Options{})
+	org, _ := e.srv.Organization(schema.KindAccount, idA)
+	org["updated_at"] = "2026-11-30T00:00:00Z"
+	e.srv.SetOrganization(schema.KindAccount, idA, org)
+	r := applyOne(t, e.client, p, opts())
+	want := "account/a/organization changed since the plan was made, just before its write (another apply or an edit elsewhere); not written: run plan again"
+	if r.Status != applier.Refused || r.Err == nil || r.Err.Error() != want {
+		t.Fatalf("result = %s %v\nwant refused: %s", r.Status, r.Err, want)
+	}
+	if n := e.writes(); n != 0 {
+		t.Errorf("%d writes were sent", n)
+	}
+}
+
+// A tampered body's refusal names up to five fields, then says how many
+// more there are.
+func TestApplyRefusalNamesFiveFields(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		extra int
+		want  string
+	}{
+		{5, "(evil_1, evil_2, evil_3, evil_4, evil_5);"},
+		{7, "(evil_1, evil_2, evil_3, evil_4, evil_5, and 2 more);"},
+	} {
+		t.Run(strconv.Itoa(tt.extra), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			seedTwoAccounts(t, e)
+			cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
+			p := e.plan(t, cfg, planner.Options{})
+			for i := 1; i <= tt.extra; i++ {
+				p.Changes[0].Body["evil_"+strconv.Itoa(i)] = true
+			}
+			r := applyOne(t, e.client, p, opts())
+			if r.Status != applier.Refused || !strings.Contains(r.Err.Error(), tt.want) {
+				t.Errorf("result = %s %v, want refused naming %s", r.Status, r.Err, tt.want)
+			}
+		})
+	}
+}
+
+// A plan file that puts a scalar where the live object has an (empty)
+// object is refused: it is not that object with the diff laid over, even
+// though nothing inside the object differs.
+func TestApplyRefusesScalarForObject(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	live := liveOrg(t, "a")
+	live["login_design"] = map[string]any{}
+	e.srv.SetOrganization(schema.KindAccount, idA, live)
+	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
+	p := e.plan(t, cfg, planner.Options{})
+	p.Changes[0].Body["login_design"] = "<script>"
+	r := applyOne(t, e.client, p, opts())
+	if r.Status != applier.Refused || !strings.Contains(r.Err.Error(), "(login_design)") {
+		t.Fatalf("result = %s %v, want refused naming login_design", r.Status, r.Err)
+	}
+	if n := e.writes(); n != 0 {
+		t.Errorf("%d writes were sent", n)
 	}
 }

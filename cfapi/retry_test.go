@@ -60,19 +60,22 @@ func TestRetryAfter(t *testing.T) {
 		name       string
 		retryAfter string
 		want       []time.Duration // waits on the clock
+		// reported are the waits OnWait is told of: every pause after a
+		// 429 (Retry-After, else the backoff), but not a zero one.
+		reported []time.Duration
 	}{
-		{"seconds", "3", []time.Duration{3 * time.Second}},
-		{"zero", "0", nil},
-		{"fraction", "1.5", []time.Duration{1500 * time.Millisecond}},
-		{"HTTP date", now.Add(5 * time.Second).Format(http.TimeFormat), []time.Duration{5 * time.Second}},
-		{"HTTP date in the past", now.Add(-time.Hour).Format(http.TimeFormat), nil},
+		{"seconds", "3", []time.Duration{3 * time.Second}, []time.Duration{3 * time.Second}},
+		{"zero", "0", nil, nil},
+		{"fraction", "1.5", []time.Duration{1500 * time.Millisecond}, []time.Duration{1500 * time.Millisecond}},
+		{"HTTP date", now.Add(5 * time.Second).Format(http.TimeFormat), []time.Duration{5 * time.Second}, []time.Duration{5 * time.Second}},
+		{"HTTP date in the past", now.Add(-time.Hour).Format(http.TimeFormat), nil, nil},
 		// No cap: a block lasts what Cloudflare says (within the timeout,
 		// which the client options below raise to two hours).
-		{"a whole block", "300", []time.Duration{5 * time.Minute}},
-		{"date an hour on", now.Add(time.Hour).Format(http.TimeFormat), []time.Duration{time.Hour}},
-		{"absent: backoff", "", []time.Duration{time.Second}},
-		{"garbage: backoff", "soon", []time.Duration{time.Second}},
-		{"negative: backoff", "-4", []time.Duration{time.Second}},
+		{"a whole block", "300", []time.Duration{5 * time.Minute}, []time.Duration{5 * time.Minute}},
+		{"date an hour on", now.Add(time.Hour).Format(http.TimeFormat), []time.Duration{time.Hour}, []time.Duration{time.Hour}},
+		{"absent: backoff", "", []time.Duration{time.Second}, []time.Duration{time.Second}},
+		{"garbage: backoff", "soon", []time.Duration{time.Second}, []time.Duration{time.Second}},
+		{"negative: backoff", "-4", []time.Duration{time.Second}, []time.Duration{time.Second}},
 	}
 	for _, tt := range tests {
 		for _, c := range []call{getOrg, createOrg, revoke} {
@@ -87,9 +90,20 @@ func TestRetryAfter(t *testing.T) {
 					}
 					okFor(w, r)
 				})
-				client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 2 * time.Hour })
+				var log waitLog
+				client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 2 * time.Hour; o.OnWait = log.add })
 				if err := c.do(t.Context(), client); err != nil {
 					t.Fatalf("call: %v", err)
+				}
+				var reported []time.Duration
+				for _, w := range log.all() {
+					if w.Reason != cfapi.WaitRetryAfter || !w.Until.Equal(now.Add(w.Duration)) {
+						t.Errorf("OnWait got %+v, want a Retry-After wait from now", w)
+					}
+					reported = append(reported, w.Duration)
+				}
+				if diff := cmp.Diff(tt.reported, reported); diff != "" {
+					t.Errorf("waits told to OnWait (-want +got):\n%s", diff)
 				}
 				if got := srv.requests(); got != 2 {
 					t.Errorf("attempts = %d, want 2", got)
@@ -283,6 +297,7 @@ func TestCreateRetriedWhenNotSent(t *testing.T) {
 func TestPerAttemptTimeout(t *testing.T) {
 	for _, c := range []call{getOrg, createOrg} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			release := make(chan struct{})
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				if n == 1 {
@@ -295,7 +310,9 @@ func TestPerAttemptTimeout(t *testing.T) {
 				reply(w, 201, okOrg)
 			})
 			t.Cleanup(func() { close(release) }) // before srv.Close, which waits for the handler
-			client, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 50 * time.Millisecond })
+			// Long enough for the second attempt's answer on a loaded
+			// machine: only the first one may time out.
+			client, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 250 * time.Millisecond })
 			err := c.do(t.Context(), client)
 			if c.name == createOrg.name {
 				if !errors.Is(err, cfapi.ErrAmbiguous) || !errors.Is(err, context.DeadlineExceeded) {

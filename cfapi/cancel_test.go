@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,8 +29,8 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (c *countingTransport) count() int { return int(c.n.Load()) }
 
 // endsWithin waits for errc and fails the test when the call has not
-// ended within a generous real-time bound: after a cancel it must end
-// at once, and a call that goes on (or spins) would hang the test.
+// ended within a generous real-time bound: a call that should end at
+// once and goes on (or spins) fails the test instead of hanging it.
 func endsWithin(t *testing.T, errc <-chan error) error {
 	t.Helper()
 	select {
@@ -38,6 +39,18 @@ func endsWithin(t *testing.T, errc <-chan error) error {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the call did not end after its context was cancelled")
 		return nil
+	}
+}
+
+// waitAll waits for wg like endsWithin.
+func waitAll(t *testing.T, wg *sync.WaitGroup) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the calls did not end")
 	}
 }
 

@@ -347,7 +347,7 @@ func TestCancelDuringWait(t *testing.T) {
 			go func() { errc <- getOrg.do(ctx, client) }()
 			clock.waitSleepers(t, 1)
 			cancel()
-			err := <-errc
+			err := endsWithin(t, errc)
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", err)
 			}
@@ -401,7 +401,7 @@ func TestSharedPause(t *testing.T) {
 		t.Errorf("requests during the pause = %d, want 1", got)
 	}
 	clock.Advance(7 * time.Second)
-	wg.Wait()
+	waitAll(t, &wg)
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("call %d: %v", i, err)
@@ -463,7 +463,7 @@ func TestRateLimitShared(t *testing.T) {
 		t.Errorf("last call waits %s, want 2.25s", got)
 	}
 	clock.Advance(2250 * time.Millisecond)
-	wg.Wait()
+	waitAll(t, &wg)
 	if got := srv.requests(); got != 10 {
 		t.Errorf("requests = %d, want 10", got)
 	}

@@ -34,7 +34,8 @@ func (l *waitLog) all() []cfapi.Wait {
 
 // TestBudgetPacesTheClient: with a budget of 2 per minute, two calls go
 // at once and the third waits a minute on the client's clock, reported
-// through OnWait.
+// through OnWait; the call sent after the wait counts in the budget like
+// any other, so the fifth waits a minute again.
 func TestBudgetPacesTheClient(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { okFor(w, r) })
 	var log waitLog
@@ -42,20 +43,25 @@ func TestBudgetPacesTheClient(t *testing.T) {
 		o.Budget = cfapi.Budget{Requests: 2, Window: time.Minute}
 		o.OnWait = log.add
 	})
-	for i := range 3 {
+	for i := range 5 {
 		if err := getOrg.do(t.Context(), client); err != nil {
 			t.Fatalf("call %d: %v", i+1, err)
 		}
 	}
-	if diff := cmp.Diff([]time.Duration{time.Minute}, clock.Slept()); diff != "" {
+	if diff := cmp.Diff([]time.Duration{time.Minute, time.Minute}, clock.Slept()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 	waits := log.all()
-	if len(waits) != 1 || waits[0].Reason != cfapi.WaitBudget || waits[0].Duration != time.Minute {
-		t.Fatalf("OnWait got %+v, want one 1m budget wait", waits)
+	if len(waits) != 2 {
+		t.Fatalf("OnWait got %+v, want two 1m budget waits", waits)
 	}
-	if st := client.Stats(); st.BudgetWaits != 1 || st.Requests["GET"] != 3 {
-		t.Errorf("Stats = %+v, want 1 budget wait and 3 GETs", st)
+	for _, w := range waits {
+		if w.Reason != cfapi.WaitBudget || w.Duration != time.Minute {
+			t.Errorf("OnWait got %+v, want a 1m budget wait", w)
+		}
+	}
+	if st := client.Stats(); st.BudgetWaits != 2 || st.Requests["GET"] != 5 {
+		t.Errorf("Stats = %+v, want 2 budget waits and 5 GETs", st)
 	}
 }
 
@@ -198,6 +204,30 @@ func TestRemainingLongerThanTimeout(t *testing.T) {
 	}
 	if srv.requests() != 1 || len(clock.Slept()) != 0 {
 		t.Errorf("requests %d, waits %v; want 1 request and no wait", srv.requests(), clock.Slept())
+	}
+}
+
+// TestRemainingForAWholeWindow: a header saying nothing is left for
+// exactly Cloudflare's 5-minute window (a window spent at its start) is
+// sat out, though the timeout is shorter, and then the call is sent.
+func TestRemainingForAWholeWindow(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			w.Header().Set("Ratelimit", `"default";r=0;t=300`)
+		}
+		okFor(w, r)
+	})
+	client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 30 * time.Second })
+	for i := range 2 {
+		if err := getOrg.do(t.Context(), client); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if diff := cmp.Diff([]time.Duration{cfapi.CloudflareWindow}, clock.Slept()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+	if srv.requests() != 2 {
+		t.Errorf("requests = %d, want 2", srv.requests())
 	}
 }
 

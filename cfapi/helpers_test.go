@@ -2,6 +2,7 @@ package cfapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -238,5 +239,15 @@ func newClient(t *testing.T, url string, opts ...func(*cfapi.Options)) (*cfapi.C
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	// The tests run on fake clocks and take milliseconds. One still
+	// running after hangLimit of real time hangs (a wait that never ends,
+	// a retry loop that spins): end the test binary with a message
+	// instead of holding it until go test's timeout.
+	hang := time.AfterFunc(hangLimit, func() {
+		panic(fmt.Sprintf("%s: still running after %s of real time: a call hangs", t.Name(), hangLimit))
+	})
+	t.Cleanup(func() { hang.Stop() })
 	return c, clock
 }
+
+const hangLimit = 30 * time.Second

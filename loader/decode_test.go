@@ -217,6 +217,24 @@ func TestSeveralConfigurationsListsEight(t *testing.T) {
 		"point it at one of them (--dir "+filepath.Join(root, "c0")+")")
 }
 
+// TestSeveralConfigurationsHere: run in a directory holding several
+// configurations (--dir .), the problem is the directory "." and the
+// advice a path relative to it.
+func TestSeveralConfigurationsHere(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, d := range []string{"prod", "staging"} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "a.cue"), []byte("package "+d+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := newLoader(t).LoadDir(".")
+	wantProblem(t, err, ".", "this directory holds more than one configuration: files of 2 packages in prod (package prod), staging (package staging). "+
+		"ztsync reads every .cue file below the directory as one configuration: point it at one of them (--dir prod)")
+}
+
 // TestInconsistencyNamesTheFirstField: when the Go rules wrongly refuse
 // two fields of a scope, the problem names the first by name, every time
 // (not whichever a map gives first).

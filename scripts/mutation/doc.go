@@ -34,6 +34,11 @@
 // source line in it ("tree 3": the third), where one text (if err != nil
 // {) holds both reachable and unreachable guards.
 //
+// One mutant at a time by default. On a busy machine, -workers N tests N
+// branch mutants at once and -concurrent runs gremlins alongside them
+// (each mutant still has its own go test run, so results do not change;
+// only the wall time does).
+//
 // Re-checking a survivor: -match picks branch mutants by "FILE:LINE KIND:
 // text", and -run limits each mutant's go test to the tests named, which
 // shows in seconds whether a new test kills it. A score measured with

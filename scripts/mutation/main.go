@@ -15,7 +15,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // gremlinsVersion is the pinned gremlins release.
@@ -79,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	all := fs.Bool("all", false, "mutate every file of each package, not only its default scope")
 	match := fs.String("match", "", "test only the branch mutants whose FILE:LINE KIND: text matches this `REGEXP` (re-checking survivors)")
 	runTests := fs.String("run", "", "run only the tests matching this `REGEXP` against each branch mutant (go test -run), to see quickly whether a new test kills a survivor; the score is the whole suite's, so do not report a score measured with it")
+	workers := fs.Int("workers", 1, "branch mutants tested at once")
+	concurrent := fs.Bool("concurrent", false, "run gremlins alongside the branch mutants instead of before them")
 	short := fs.Bool("short", true, "run each mutant's tests with -short (see the package documentation: only tests about scale skip); -short=false for the whole suite")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./scripts/mutation [flags] PACKAGE_DIR...   (e.g. planner applier cfapi loader)")
@@ -131,18 +136,33 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if len(scope) > 0 {
 			r.files = strings.Join(scope, " ")
 		}
-		if !*noGremlins {
-			fmt.Fprintf(stderr, "== %s: gremlins %s\n", pkg, gremlinsVersion)
-			if r.ops, err = runGremlins(bin, root, pkg, scope, *coef, equiv, stderr); err != nil {
-				return fmt.Errorf("%s: gremlins: %w", pkg, err)
+		var gremlinsErr error
+		gremlinsDone := make(chan struct{})
+		runOps := func() {
+			defer close(gremlinsDone)
+			if *noGremlins {
+				return
 			}
+			fmt.Fprintf(stderr, "== %s: gremlins %s\n", pkg, gremlinsVersion)
+			if r.ops, gremlinsErr = runGremlins(bin, root, pkg, scope, *coef, equiv, stderr); gremlinsErr != nil {
+				gremlinsErr = fmt.Errorf("%s: gremlins: %w", pkg, gremlinsErr)
+			}
+		}
+		if *concurrent {
+			go runOps()
+		} else {
+			runOps()
 		}
 		if !*noBranches {
 			fmt.Fprintf(stderr, "== %s: branch mutants\n", pkg)
 			opts := testOptions{timeout: *timeout, run: *runTests, short: *short}
-			if r.branches, err = runBranches(root, pkg, scope, only, opts, equiv, stderr); err != nil {
+			if r.branches, err = runBranches(root, pkg, scope, only, opts, max(*workers, 1), equiv, stderr); err != nil {
 				return fmt.Errorf("%s: branch mutants: %w", pkg, err)
 			}
+		}
+		<-gremlinsDone
+		if gremlinsErr != nil {
+			return gremlinsErr
 		}
 		r.total.add(r.ops)
 		r.total.add(r.branches)
@@ -340,7 +360,7 @@ func runGremlins(bin, root, pkg string, scope []string, coef int, equiv equivale
 
 // runBranches tests each branch mutant of one package with go test
 // -overlay: the work tree is never changed.
-func runBranches(root, pkg string, scope []string, only *regexp.Regexp, opts testOptions, equiv equivalents, log io.Writer) (counts, error) {
+func runBranches(root, pkg string, scope []string, only *regexp.Regexp, opts testOptions, workers int, equiv equivalents, log io.Writer) (counts, error) {
 	var c counts
 	all, err := branchMutants(root, pkg)
 	if err != nil {
@@ -357,18 +377,41 @@ func runBranches(root, pkg string, scope []string, only *regexp.Regexp, opts tes
 		return c, err
 	}
 	defer os.RemoveAll(tmp)
+	// Each worker lays its mutant over the file from a directory of its
+	// own; results are kept by index and counted in order.
+	status := make([]string, len(ms))
+	var g errgroup.Group
+	g.SetLimit(workers)
+	var mu sync.Mutex
 	for i, m := range ms {
 		if equiv.hasIn(m.File, m.Kind, m.Text, m.Func, m.Nth) {
-			fmt.Fprintf(log, "[%d/%d] %-11s %s\n", i+1, len(ms), "EQUIVALENT", m)
-			c.Equivalent++
+			status[i] = "EQUIVALENT"
+			fmt.Fprintf(log, "[%d/%d] %-11s %s\n", i+1, len(ms), status[i], m)
 			continue
 		}
-		status, err := testMutant(root, pkg, tmp, m, opts)
-		if err != nil {
-			return c, err
-		}
-		fmt.Fprintf(log, "[%d/%d] %-11s %s\n", i+1, len(ms), status, m)
-		switch status {
+		g.Go(func() error {
+			dir := filepath.Join(tmp, fmt.Sprint(i))
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				return err
+			}
+			st, err := testMutant(root, pkg, dir, m, opts)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			status[i] = st
+			fmt.Fprintf(log, "[%d/%d] %-11s %s\n", i+1, len(ms), st, m)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return c, err
+	}
+	for i, m := range ms {
+		switch status[i] {
+		case "EQUIVALENT":
+			c.Equivalent++
 		case "KILLED":
 			c.Caught++
 		case "TIMED OUT":

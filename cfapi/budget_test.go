@@ -2,6 +2,7 @@ package cfapi_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -43,11 +44,7 @@ func TestBudgetPacesTheClient(t *testing.T) {
 		o.Budget = cfapi.Budget{Requests: 2, Window: time.Minute}
 		o.OnWait = log.add
 	})
-	for i := range 5 {
-		if err := getOrg.do(t.Context(), client); err != nil {
-			t.Fatalf("call %d: %v", i+1, err)
-		}
-	}
+	getOrgTimes(t, client, 5)
 	if diff := cmp.Diff([]time.Duration{time.Minute, time.Minute}, clock.Slept()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
@@ -66,29 +63,42 @@ func TestBudgetPacesTheClient(t *testing.T) {
 }
 
 // TestBudgetObeysRatelimitHeader: an answer saying no request remains
-// for 20 s makes the next call wait 20 s, with no budget of its own.
+// for 20 s makes the next call wait 20 s, with no budget of its own; a
+// reset of exactly Cloudflare's 5-minute window (a window spent at its
+// start) is sat out too, though the timeout is shorter.
 func TestBudgetObeysRatelimitHeader(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			w.Header().Set("Ratelimit", `"default";r=0;t=20`)
-		}
-		okFor(w, r)
-	})
-	var log waitLog
-	client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.OnWait = log.add })
-	for i := range 2 {
-		if err := getOrg.do(t.Context(), client); err != nil {
+	for _, wait := range []time.Duration{20 * time.Second, cfapi.CloudflareWindow} {
+		t.Run(wait.String(), func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if n == 1 {
+					w.Header().Set("Ratelimit", fmt.Sprintf(`"default";r=0;t=%d`, int(wait.Seconds())))
+				}
+				okFor(w, r)
+			})
+			var log waitLog
+			client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 30 * time.Second; o.OnWait = log.add })
+			getOrgTimes(t, client, 2)
+			if diff := cmp.Diff([]time.Duration{wait}, clock.Slept()); diff != "" {
+				t.Errorf("waits (-want +got):\n%s", diff)
+			}
+			if w := log.all(); len(w) != 1 || w[0].Reason != cfapi.WaitRemaining {
+				t.Errorf("OnWait got %+v, want one wait for the remaining count", w)
+			}
+			if srv.requests() != 2 {
+				t.Errorf("requests = %d, want 2", srv.requests())
+			}
+		})
+	}
+}
+
+// getOrgTimes GETs the organization n times, one after the other; a
+// failure ends the test.
+func getOrgTimes(t *testing.T, c *cfapi.Client, n int) {
+	t.Helper()
+	for i := range n {
+		if err := getOrg.do(t.Context(), c); err != nil {
 			t.Fatalf("call %d: %v", i+1, err)
 		}
-	}
-	if diff := cmp.Diff([]time.Duration{20 * time.Second}, clock.Slept()); diff != "" {
-		t.Errorf("waits (-want +got):\n%s", diff)
-	}
-	if w := log.all(); len(w) != 1 || w[0].Reason != cfapi.WaitRemaining {
-		t.Errorf("OnWait got %+v, want one wait for the remaining count", w)
-	}
-	if srv.requests() != 2 {
-		t.Errorf("requests = %d, want 2", srv.requests())
 	}
 }
 
@@ -185,9 +195,7 @@ func TestRemainingLongerThanTimeout(t *testing.T) {
 		okFor(w, r)
 	})
 	client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 30 * time.Second })
-	if err := getOrg.do(t.Context(), client); err != nil {
-		t.Fatal(err)
-	}
+	getOrgTimes(t, client, 1)
 	err := getOrg.do(t.Context(), client)
 	var te *cfapi.ThrottledError
 	if !errors.As(err, &te) || te.Wait != 10*time.Minute || te.Err != nil {
@@ -204,30 +212,6 @@ func TestRemainingLongerThanTimeout(t *testing.T) {
 	}
 	if srv.requests() != 1 || len(clock.Slept()) != 0 {
 		t.Errorf("requests %d, waits %v; want 1 request and no wait", srv.requests(), clock.Slept())
-	}
-}
-
-// TestRemainingForAWholeWindow: a header saying nothing is left for
-// exactly Cloudflare's 5-minute window (a window spent at its start) is
-// sat out, though the timeout is shorter, and then the call is sent.
-func TestRemainingForAWholeWindow(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			w.Header().Set("Ratelimit", `"default";r=0;t=300`)
-		}
-		okFor(w, r)
-	})
-	client, clock := newClient(t, srv.URL, func(o *cfapi.Options) { o.Timeout = 30 * time.Second })
-	for i := range 2 {
-		if err := getOrg.do(t.Context(), client); err != nil {
-			t.Fatalf("call %d: %v", i+1, err)
-		}
-	}
-	if diff := cmp.Diff([]time.Duration{cfapi.CloudflareWindow}, clock.Slept()); diff != "" {
-		t.Errorf("waits (-want +got):\n%s", diff)
-	}
-	if srv.requests() != 2 {
-		t.Errorf("requests = %d, want 2", srv.requests())
 	}
 }
 

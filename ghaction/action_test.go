@@ -99,6 +99,24 @@ func newActionHarness(t *testing.T) *actionHarness {
 	return h
 }
 
+// sessionChange commits the configuration twice, session_duration 24h
+// then 12h, and returns both commits.
+func (h *actionHarness) sessionChange() (base, head string) {
+	h.t.Helper()
+	base = h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
+	head = h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	return base, head
+}
+
+// wantWrites fails the test unless Cloudflare saw n writes (PUTs and
+// POSTs) since the emulator's requests were last reset; what says when.
+func (h *actionHarness) wantWrites(n int, what string) {
+	h.t.Helper()
+	if got := h.emu.Count("PUT", "") + h.emu.Count("POST", ""); got != n {
+		h.t.Errorf("%s: %d writes to Cloudflare, want %d", what, got, n)
+	}
+}
+
 // commit writes the files (path → content; "" deletes) and commits them.
 func (h *actionHarness) commit(files map[string]string) string {
 	h.t.Helper()
@@ -357,8 +375,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	h := newActionHarness(t)
 	// A human quoting the marker must not capture the comment.
 	h.gh.AddComment(actPR, "mallory", "User", ghclient.Marker("zt")+"\n"+ghclient.FingerprintMarker("sha256:"+strings.Repeat("0", 64)))
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 
 	// Run 1: the comment is created.
 	h.pullRequest(base, head)
@@ -400,9 +417,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	if !strings.Contains(res.summary, "actions/runs/4242") {
 		t.Error("step summary has no run link")
 	}
-	if n := h.emu.Count("PUT", "") + h.emu.Count("POST", ""); n != 0 {
-		t.Errorf("plan wrote %d times to Cloudflare", n)
-	}
+	h.wantWrites(0, "a plan")
 
 	// Run 2: a new commit on the branch edits the same comment.
 	head = h.commit(map[string]string{"zt/main.cue": actConfig("6h", 0)})
@@ -442,9 +457,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	h.emu.ResetRequests()
 	res = h.runAction()
 	wantCode(t, res, pipeline.ExitRefused)
-	if n := h.emu.Count("PUT", "") + h.emu.Count("POST", ""); n != 0 {
-		t.Errorf("a refused apply wrote %d times to Cloudflare", n)
-	}
+	h.wantWrites(0, "a refused apply")
 	sticky = h.stickyComments()
 	status, _ := ghclient.Status(sticky[0].Body)
 	if !strings.HasPrefix(status, "refused: the plan changed since review") || !strings.Contains(status, "actions/runs/4242") {
@@ -473,9 +486,7 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 	if got := fmt.Sprint(org["session_duration"]); got != "6h" {
 		t.Errorf("live session_duration = %s, want 6h", got)
 	}
-	if n := h.emu.Count("PUT", ""); n != 1 {
-		t.Errorf("PUTs = %d, want 1", n)
-	}
+	h.wantWrites(1, "the apply")
 	status, _ = ghclient.Status(h.stickyComments()[0].Body)
 	if !strings.HasPrefix(status, "applied: ") || !strings.Contains(status, "actions/runs/4242") {
 		t.Errorf("status after apply: %q", status)
@@ -487,15 +498,12 @@ func TestActionPullRequestThenMerge(t *testing.T) {
 
 func TestActionApplyWithoutPullRequest(t *testing.T) {
 	h := newActionHarness(t)
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.push(base, head)
 	h.env["INPUT_COMMAND"] = "apply"
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitRefused)
-	if n := h.emu.Count("PUT", ""); n != 0 {
-		t.Errorf("PUTs = %d", n)
-	}
+	h.wantWrites(0, "an apply without a pull request")
 	if !strings.Contains(res.stderr, "no merged pull request") {
 		t.Errorf("stderr:\n%s", res.stderr)
 	}
@@ -503,16 +511,13 @@ func TestActionApplyWithoutPullRequest(t *testing.T) {
 
 func TestActionApplyWithoutReviewedPlan(t *testing.T) {
 	h := newActionHarness(t)
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.gh.AddPullRequest(head, githubtest.PullRequest{Number: actPR, Merged: true, MergeCommitSHA: head})
 	h.push(base, head)
 	h.env["INPUT_COMMAND"] = "apply"
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitRefused)
-	if n := h.emu.Count("PUT", ""); n != 0 {
-		t.Errorf("PUTs = %d", n)
-	}
+	h.wantWrites(0, "an apply without a reviewed plan")
 	// The pull request is told, with no fingerprint a re-run could apply.
 	sticky := h.stickyComments()
 	if len(sticky) != 1 {
@@ -597,8 +602,7 @@ func TestActionDriftCheck(t *testing.T) {
 func TestActionForkedPullRequest(t *testing.T) {
 	h := newActionHarness(t)
 	h.gh.SetForbidWrites(true)
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.pullRequest(base, head)
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
@@ -664,8 +668,7 @@ func TestWriteOutputsRefusesSecrets(t *testing.T) {
 // run is the push that applies it.
 func (h *actionHarness) reviewedMerge() {
 	h.t.Helper()
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.pullRequest(base, head)
 	wantCode(h.t, h.runAction(), pipeline.ExitOK)
 	merge := h.commit(nil)
@@ -716,9 +719,7 @@ func TestActionApplyRefusals(t *testing.T) {
 			if !strings.Contains(res.stderr, tt.want) {
 				t.Errorf("stderr lacks %q:\n%s", tt.want, res.stderr)
 			}
-			if n := h.emu.Count("PUT", ""); n != 0 {
-				t.Errorf("PUTs = %d", n)
-			}
+			h.wantWrites(0, "a refused apply")
 		})
 	}
 }
@@ -730,9 +731,7 @@ func TestActionApplyRerunKeepsApplied(t *testing.T) {
 	h.emu.ResetRequests()
 	res := h.runAction() // the job re-run: nothing left to do
 	wantCode(t, res, pipeline.ExitOK)
-	if n := h.emu.Count("PUT", ""); n != 0 {
-		t.Errorf("PUTs = %d", n)
-	}
+	h.wantWrites(0, "a re-run of an applied merge")
 	if status, _ := ghclient.Status(h.stickyComments()[0].Body); !strings.HasPrefix(status, "applied: ") {
 		t.Errorf("status %q", status)
 	}

@@ -129,9 +129,7 @@ func TestRerunIsIdempotent(t *testing.T) {
 	if n := h.emu.Count("POST", "revoke_user"); n != 0 {
 		t.Errorf("the re-run posted revoke_user %d times", n)
 	}
-	if n := h.emu.Count("PUT", ""); n != 1 {
-		t.Errorf("the re-run made %d PUTs, want the one left", n)
-	}
+	h.wantWrites(1, "the re-run")
 	if s := h.status(actPR); !strings.HasPrefix(s, "applied: finished by a re-run") {
 		t.Errorf("status after the re-run: %q", s)
 	}
@@ -148,9 +146,7 @@ func TestRerunIsIdempotent(t *testing.T) {
 	if !strings.Contains(res.stderr, "already applied") || !strings.Contains(res.stderr, "run 4242, attempt 2") {
 		t.Errorf("stderr does not say already applied:\n%s", res.stderr)
 	}
-	if n := h.emu.Count("POST", "") + h.emu.Count("PUT", ""); n != 0 {
-		t.Errorf("%d writes on a re-run with nothing left", n)
-	}
+	h.wantWrites(0, "a re-run with nothing left")
 	if n := h.gh.Count("PATCH"); n != 0 {
 		t.Errorf("the comment was edited %d times: the applied status must stay", n)
 	}
@@ -167,9 +163,7 @@ func TestRerunIsIdempotent(t *testing.T) {
 	h.env["GITHUB_RUN_ATTEMPT"] = "4"
 	res = h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
-	if n := h.emu.Count("POST", "") + h.emu.Count("PUT", ""); n != 0 {
-		t.Errorf("%d writes on a re-run after drift", n)
-	}
+	h.wantWrites(0, "a re-run after drift")
 	if !strings.Contains(res.stdout, "::warning::ztsync: this merge was applied; since then the live settings drifted") {
 		t.Errorf("no drift warning:\n%s", res.stdout)
 	}
@@ -236,9 +230,7 @@ func TestMissedMergeRefused(t *testing.T) {
 	h.emu.ResetRequests()
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitRefused)
-	if n := h.emu.Count("PUT", "") + h.emu.Count("POST", ""); n != 0 {
-		t.Errorf("%d writes on a refusal", n)
-	}
+	h.wantWrites(0, "a refusal")
 	if !strings.Contains(res.summary, "#21") || !strings.Contains(res.summary, "never applied") {
 		t.Errorf("the job summary does not name #21:\n%s", res.summary)
 	}
@@ -257,8 +249,7 @@ func TestForkPullRequest(t *testing.T) {
 	h := newActionHarness(t)
 	h.gh.SetForbidWrites(true)
 	delete(h.env, "INPUT_CLOUDFLARE-API-TOKEN")
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.pullRequestEvent("pull_request", base, head, true)
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
@@ -290,8 +281,7 @@ func TestForkPullRequest(t *testing.T) {
 func TestNoCredentials(t *testing.T) {
 	h := newActionHarness(t)
 	h.env["INPUT_CLOUDFLARE-API-TOKEN"] = ""
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.pullRequest(base, head)
 	res := h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
@@ -362,8 +352,7 @@ func TestAnyTokenAndForgedComments(t *testing.T) {
 	h := newActionHarness(t)
 	h.gh.SetAccount(githubtest.Account{Login: "zt-platform-bot", UserType: "User", Kind: githubtest.PersonalToken})
 	h.env["ZTSYNC_JOB_TOKEN"] = "ghs_the_job_token_is_another_one"
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.pullRequest(base, head)
 	wantCode(t, h.runAction(), pipeline.ExitOK)
 	head2 := h.commit(map[string]string{"zt/main.cue": actConfig("6h", 0)})
@@ -398,9 +387,7 @@ func TestAnyTokenAndForgedComments(t *testing.T) {
 	h2.emu.ResetRequests()
 	res = h2.runAction()
 	wantCode(t, res, pipeline.ExitRefused)
-	if n := h2.emu.Count("PUT", ""); n != 0 {
-		t.Errorf("a forged plan was applied (%d PUTs)", n)
-	}
+	h2.wantWrites(0, "a forged plan")
 }
 
 // TestCommentEscapesConfigText: a file name and a revocation reason with
@@ -441,8 +428,7 @@ func TestCommentEscapesConfigText(t *testing.T) {
 func TestGitHubErrorBodies(t *testing.T) {
 	h := newActionHarness(t)
 	h.gh.SetWriteError(http.StatusUnprocessableEntity, "Validation Failed\n::error::forged by the server\ntoken="+actGHToken)
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.pullRequest(base, head)
 	res := h.runAction() // the harness fails the test if the token shows anywhere
 	for _, line := range strings.Split(res.stdout+res.stderr, "\n") {
@@ -511,8 +497,7 @@ func TestBigPlanComment(t *testing.T) {
 // footer name the same commit.
 func TestInputsAndOutputs(t *testing.T) {
 	h := newActionHarness(t)
-	base := h.commit(map[string]string{"zt/main.cue": actConfig("24h", 0)})
-	head := h.commit(map[string]string{"zt/main.cue": actConfig("12h", 0)})
+	base, head := h.sessionChange()
 	h.pullRequest(base, head)
 	h.env["INPUT_ARGS"] = `--rate-limit 0 --target "account/prod" --max-change-percent '50'`
 	res := h.runAction()

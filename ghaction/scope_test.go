@@ -60,9 +60,7 @@ func TestActionPlansChangedScopes(t *testing.T) {
 	res = h.runAction()
 	wantCode(t, res, pipeline.ExitOK)
 	onlyProd("the merge's plan and apply")
-	if n := h.emu.Count("PUT", ""); n != 1 {
-		t.Errorf("PUTs = %d, want the one reviewed", n)
-	}
+	h.wantWrites(1, "the apply of the reviewed scope")
 	org, _ := h.emu.Organization(schema.KindAccount, actAccountID)
 	if got := fmt.Sprint(org["session_duration"]); got != "12h" {
 		t.Errorf("live session_duration = %s, want 12h", got)

@@ -223,19 +223,3 @@ func valueAt(obj schema.Object, path string, f schema.Field) (any, bool) {
 	}
 	return cur, true
 }
-
-// withoutNulls returns a copy of v without null fields at any depth: a
-// create has nothing to clear.
-func withoutNulls(v any) any {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return schema.Clone(v)
-	}
-	out := map[string]any{}
-	for k, x := range m {
-		if x != nil {
-			out[k] = withoutNulls(x)
-		}
-	}
-	return out
-}

@@ -265,10 +265,10 @@ func (b *builder) createOrganization(sc schema.ScopeConfig, addr, path string, f
 		}
 		if known && !f.OnCreate {
 			if !schema.IsEmpty(v) {
-				later[k] = withoutNulls(v)
+				later[k] = schema.WithoutNulls(v)
 			}
 		} else {
-			post[k] = withoutNulls(v)
+			post[k] = schema.WithoutNulls(v)
 		}
 		diffs = append(diffs, createDiffs(k, f, known, v)...)
 	}

@@ -43,3 +43,20 @@ func Clone(v any) any {
 	}
 	return v
 }
+
+// WithoutNulls returns a deep copy of v without null fields at any depth:
+// what a create sends (it has nothing to clear), and what the API keeps
+// of a body (null clears a field).
+func WithoutNulls(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return Clone(v)
+	}
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		if x != nil {
+			out[k] = WithoutNulls(x)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,5 +44,30 @@ func TestCloneIsDeep(t *testing.T) {
 		orig["zones"].([]any)[1].(map[string]any)["k"] != "v" ||
 		orig["names"].([]string)[0] != "x" {
 		t.Fatalf("Clone shares memory with the original: %v", orig)
+	}
+}
+
+// TestWithoutNulls: null fields go at every depth, nothing else does, and
+// the result shares no map or list with its argument.
+func TestWithoutNulls(t *testing.T) {
+	t.Parallel()
+	in := map[string]any{
+		"a": nil,
+		"b": map[string]any{"c": nil, "d": "x", "e": map[string]any{"f": nil}},
+		"g": []any{"h", nil},
+		"i": false,
+	}
+	got := WithoutNulls(in).(map[string]any)
+	want := map[string]any{"b": map[string]any{"d": "x", "e": map[string]any{}}, "g": []any{"h", nil}, "i": false}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("WithoutNulls = %#v, want %#v", got, want)
+	}
+	got["b"].(map[string]any)["d"] = "changed"
+	got["g"].([]any)[0] = "changed"
+	if in["b"].(map[string]any)["d"] != "x" || in["g"].([]any)[0] != "h" {
+		t.Error("the result shares maps or lists with its argument")
+	}
+	if WithoutNulls("s") != "s" || WithoutNulls(nil) != nil {
+		t.Error("a scalar is not returned as it is")
 	}
 }

@@ -41,12 +41,7 @@ func (e *Emulator) createOrganization(c call) response {
 	if e.state.organization(c.kind, c.id) != nil {
 		return failure(http.StatusConflict, apiError{Code: CodeConflict, Message: MessageConflict + ": organization already exists"})
 	}
-	org := schema.Object{}
-	for k, v := range body {
-		if v != nil {
-			org[k] = withoutNulls(v)
-		}
-	}
+	org := schema.WithoutNulls(body).(schema.Object)
 	org["created_at"] = now
 	org["updated_at"] = now
 	e.state.setOrganization(c.kind, c.id, org)
@@ -91,24 +86,9 @@ func replace(kind schema.Kind, old, body schema.Object) schema.Object {
 			delete(org, k)
 			continue
 		}
-		org[k] = withoutNulls(v)
+		org[k] = schema.WithoutNulls(v)
 	}
 	return org
-}
-
-// withoutNulls drops null sub-fields (cleared ones) from an object value.
-func withoutNulls(v any) any {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return v
-	}
-	out := map[string]any{}
-	for k, x := range m {
-		if x != nil {
-			out[k] = withoutNulls(x)
-		}
-	}
-	return out
 }
 
 // view renders a stored organization as GET, POST and PUT answer it: at

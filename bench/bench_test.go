@@ -141,14 +141,7 @@ func benchPlan(b *testing.B, f Fleet) {
 		c := newClient(b, srv.URL)
 		b.StartTimer()
 		start := time.Now()
-		live, err := planner.Fetch(ctx, c, cfg, planner.FetchOptions{Concurrency: concurrency})
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := planner.Build(cfg, live, planner.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		p := fetchAndBuild(b, ctx, c, cfg, planner.FetchOptions{Concurrency: concurrency}, planner.Options{})
 		wall += time.Since(start)
 		b.StopTimer()
 		if got := p.Summary.Update; got != len(drift.Addresses) || len(p.Changes) != got {
@@ -203,14 +196,7 @@ func BenchmarkApply1k(b *testing.B) {
 		f.Seed(srv.Emulator, 1)
 		srv.SetLatency(latency)
 		c := newClient(b, srv.URL)
-		live, err := planner.Fetch(ctx, c, cfg, planner.FetchOptions{Concurrency: concurrency})
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := planner.Build(cfg, live, planner.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		p := fetchAndBuild(b, ctx, c, cfg, planner.FetchOptions{Concurrency: concurrency}, planner.Options{})
 		if len(p.Changes) != 1000 {
 			b.Fatalf("plan has %d changes, want 1000", len(p.Changes))
 		}

@@ -131,14 +131,7 @@ func benchBudgetPlan(b *testing.B, f Fleet) {
 		c := defaultClient(b, srv.URL)
 		b.StartTimer()
 		start := time.Now()
-		live, err := planner.Fetch(ctx, c, cfg, planner.FetchOptions{Concurrency: budgetConcurrency})
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := planner.Build(cfg, live, planner.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		p := fetchAndBuild(b, ctx, c, cfg, planner.FetchOptions{Concurrency: budgetConcurrency}, planner.Options{})
 		wall += time.Since(start)
 		b.StopTimer()
 		if p.HasChanges() {
@@ -268,14 +261,7 @@ func benchPR(b *testing.B, headFooter, extra string, wantIDs []string) {
 		b.StartTimer()
 		start := time.Now()
 		cov := planner.Select(head, base, "base", planner.Shard{})
-		live, err := planner.Fetch(ctx, c, head, planner.FetchOptions{Concurrency: budgetConcurrency, Coverage: cov})
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := planner.Build(head, live, planner.Options{Base: base, BaseRef: "base", Coverage: cov})
-		if err != nil {
-			b.Fatal(err)
-		}
+		p := fetchAndBuild(b, ctx, c, head, planner.FetchOptions{Concurrency: budgetConcurrency, Coverage: cov}, planner.Options{Base: base, BaseRef: "base", Coverage: cov})
 		wall += time.Since(start)
 		b.StopTimer()
 		read := map[string]int{}

@@ -81,14 +81,7 @@ func TestSeedDrift(t *testing.T) {
 			t.Fatalf("fraction %v: %d resources differ, want %d", tt.fraction, len(d.Addresses), tt.want)
 		}
 		c := newClient(t, srv.URL)
-		live, err := planner.Fetch(context.Background(), c, cfg, planner.FetchOptions{Concurrency: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := planner.Build(cfg, live, planner.Options{CreatedAt: time.Unix(0, 0)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := fetchAndBuild(t, context.Background(), c, cfg, planner.FetchOptions{Concurrency: 4}, planner.Options{CreatedAt: time.Unix(0, 0)})
 		var got []string
 		for _, ch := range p.Changes {
 			if ch.Action != planner.Update {

@@ -35,9 +35,10 @@
 // {) holds both reachable and unreachable guards.
 //
 // One mutant at a time by default. On a busy machine, -workers N tests N
-// branch mutants at once and -concurrent runs gremlins alongside them
-// (each mutant still has its own go test run, so results do not change;
-// only the wall time does).
+// mutants at once (gremlins' --workers, and N branch mutants; raise
+// -timeout-coefficient with it) and -concurrent runs gremlins alongside
+// the branch mutants (each mutant still has its own go test run, so
+// results do not change; only the wall time does).
 //
 // Re-checking a survivor: -match picks branch mutants by "FILE:LINE KIND:
 // text", and -run limits each mutant's go test to the tests named, which

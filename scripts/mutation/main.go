@@ -82,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	all := fs.Bool("all", false, "mutate every file of each package, not only its default scope")
 	match := fs.String("match", "", "test only the branch mutants whose FILE:LINE KIND: text matches this `REGEXP` (re-checking survivors)")
 	runTests := fs.String("run", "", "run only the tests matching this `REGEXP` against each branch mutant (go test -run), to see quickly whether a new test kills a survivor; the score is the whole suite's, so do not report a score measured with it")
-	workers := fs.Int("workers", 1, "branch mutants tested at once")
+	workers := fs.Int("workers", 1, "mutants tested at once, by gremlins and of the branch mutants")
 	concurrent := fs.Bool("concurrent", false, "run gremlins alongside the branch mutants instead of before them")
 	short := fs.Bool("short", true, "run each mutant's tests with -short (see the package documentation: only tests about scale skip); -short=false for the whole suite")
 	fs.Usage = func() {
@@ -144,7 +144,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				return
 			}
 			fmt.Fprintf(stderr, "== %s: gremlins %s\n", pkg, gremlinsVersion)
-			if r.ops, gremlinsErr = runGremlins(bin, root, pkg, scope, *coef, equiv, stderr); gremlinsErr != nil {
+			if r.ops, gremlinsErr = runGremlins(bin, root, pkg, scope, *coef, max(*workers, 1), equiv, stderr); gremlinsErr != nil {
 				gremlinsErr = fmt.Errorf("%s: gremlins: %w", pkg, gremlinsErr)
 			}
 		}
@@ -290,7 +290,7 @@ type gremlinsReport struct {
 
 // runGremlins runs gremlins on one package directory in a scratch copy,
 // one mutant at a time.
-func runGremlins(bin, root, pkg string, scope []string, coef int, equiv equivalents, log io.Writer) (counts, error) {
+func runGremlins(bin, root, pkg string, scope []string, coef, workers int, equiv equivalents, log io.Writer) (counts, error) {
 	var c counts
 	scratch, err := scratchCopy(root)
 	if err != nil {
@@ -298,7 +298,7 @@ func runGremlins(bin, root, pkg string, scope []string, coef int, equiv equivale
 	}
 	defer os.RemoveAll(scratch)
 	out := filepath.Join(scratch, "gremlins.json")
-	args := []string{"unleash", "--workers", "1", "--invert-logical", "--invert-loopctrl",
+	args := []string{"unleash", "--workers", fmt.Sprint(workers), "--invert-logical", "--invert-loopctrl",
 		"--timeout-coefficient", fmt.Sprint(coef), "-o", out}
 	for _, s := range subdirs(filepath.Join(scratch, pkg)) {
 		args = append(args, "-E", "^"+s+"/")

@@ -468,15 +468,19 @@ func copyObject(o schema.Object) schema.Object {
 
 // checkManaged returns what is wrong when desired holds a field a
 // configuration for scope kind k may not write (unknown, response-only,
-// unmanaged or of the other scope), or "". The loader refuses such fields
-// first; Build does not send or drop what it does not know.
+// unmanaged or of the other scope) or an object where the field is not
+// one, or "". The loader refuses such fields first; Build does not send
+// or drop what it does not know.
 func checkManaged(k schema.Kind, fields []schema.Field, desired map[string]any, prefix string) (field, msg string) {
 	for _, key := range slices.Sorted(maps.Keys(desired)) {
 		f, ok := findField(fields, key)
 		if !ok || !f.Managed(k) {
 			return prefix + key, fmt.Sprintf("%s%s is not a field ztsync manages at %s scope", prefix, key, k)
 		}
-		if m, ok := desired[key].(map[string]any); ok && f.Type == schema.Nested {
+		if m, ok := desired[key].(map[string]any); ok {
+			if f.Type != schema.Nested {
+				return prefix + key, fmt.Sprintf("%s%s is an object, but it is a %s field", prefix, key, f.Type)
+			}
 			if field, msg := checkManaged(k, f.Sub, m, prefix+key+"."); msg != "" {
 				return field, msg
 			}

@@ -301,3 +301,28 @@ func TestReadPlanAtTheSizeLimit(t *testing.T) {
 		t.Errorf("read %d changes, want 4", len(p.Changes))
 	}
 }
+
+// An object where the field is not one is refused, naming the field and
+// its type, not sent in a body the API would reject at apply time, nor
+// blamed on sub-fields the field does not have.
+func TestBuildRefusesAnObjectForAPlainField(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name       string
+		org, doh   schema.Object
+		field, msg string
+	}{
+		{"string", schema.Object{"name": map[string]any{"text": "Prod"}}, nil, "name", "name is an object, but it is a string field"},
+		{"empty object for a bool", schema.Object{"is_ui_read_only": map[string]any{}}, nil, "is_ui_read_only", "is_ui_read_only is an object, but it is a bool field"},
+		{"sub-field", schema.Object{"login_design": map[string]any{"header_text": map[string]any{"en": "Hi"}}}, nil, "login_design.header_text", "login_design.header_text is an object, but it is a string field"},
+		{"doh", schema.Object{"name": "Prod"}, schema.Object{"doh_jwt_duration": map[string]any{"h": "800"}}, "doh_jwt_duration", "doh_jwt_duration is an object, but it is a duration field"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := buildOne(t, tt.org, schema.Object{"name": "Prod"}, tt.doh, schema.Object{})
+			var ce *planner.ConfigError
+			if !errors.As(err, &ce) || ce.Field != tt.field || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("Build = %v, %v; want a ConfigError for %s saying %q", p, err, tt.field, tt.msg)
+			}
+		})
+	}
+}

@@ -326,3 +326,21 @@ func TestBuildRefusesAnObjectForAPlainField(t *testing.T) {
 		})
 	}
 }
+
+// A value quoted in an error is shown whole up to the limit and cut, with
+// "…", only past it: the reader must be able to tell which happened.
+func TestReadPlanQuotesLongValues(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		method, want string
+	}{
+		{strings.Repeat("X", 40), `not "` + strings.Repeat("X", 40) + `"`},
+		{strings.Repeat("X", 41), `not "` + strings.Repeat("X", 40) + `…"`},
+	} {
+		data := editPlan(t, func(cs []any) { cs[0].(map[string]any)["method"] = tt.method })
+		_, err := planner.ReadPlan(strings.NewReader(data))
+		if err == nil || !strings.HasSuffix(err.Error(), tt.want) {
+			t.Errorf("method of %d characters: ReadPlan = %v, want it to end with %s", len(tt.method), err, tt.want)
+		}
+	}
+}

@@ -64,13 +64,6 @@ func CUE(w io.Writer, in Input) error {
 	return nil
 }
 
-// nameRE is the configuration's rule for account and zone names.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]*$`)
-
-// ValidName reports whether name may name an account or zone in the
-// configuration: [A-Za-z0-9][A-Za-z0-9._@-]*.
-func ValidName(name string) bool { return nameRE.MatchString(name) }
-
 // teamSuffix ends every Cloudflare Access team domain.
 const teamSuffix = ".cloudflareaccess.com"
 
@@ -78,7 +71,7 @@ const teamSuffix = ".cloudflareaccess.com"
 // account the team name of the organization's auth_domain (when it is a
 // hostname), else a slug of its name, else "account-" and the first 8 characters of id; for a zone
 // "zone-" and the first 8 characters of id. The result always passes
-// ValidName when id is a valid id.
+// schema.IsName when id is a valid id.
 func DefaultName(kind schema.Kind, id string, org schema.Object) string {
 	if kind == schema.KindAccount {
 		if ad, ok := org["auth_domain"].(string); ok && valid(authDomain(), strings.TrimSuffix(ad, ".")) {
@@ -144,7 +137,7 @@ func build(in Input) (*ast.File, error) {
 		return nil, fmt.Errorf("export: %s id %q is not 32 lowercase hex characters", s.Kind, s.ID)
 	}
 	s.Name = cmp.Or(s.Name, DefaultName(s.Kind, s.ID, in.Organization))
-	if !ValidName(s.Name) {
+	if !schema.IsName(s.Name) {
 		return nil, fmt.Errorf("export: name %q must match [A-Za-z0-9][A-Za-z0-9._@-]*", s.Name)
 	}
 

@@ -161,8 +161,8 @@ func TestDefaultName(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("DefaultName() = %q, want %q", got, tt.want)
 			}
-			if !ValidName(got) {
-				t.Errorf("DefaultName() = %q does not pass ValidName", got)
+			if !schema.IsName(got) {
+				t.Errorf("DefaultName() = %q does not pass schema.IsName", got)
 			}
 		})
 	}

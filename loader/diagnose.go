@@ -539,7 +539,7 @@ func structure(raw *user, scopes [][]string) (Errors, map[string]bool) {
 	visit = func(child []string, v cue.Value) {
 		cs := classify(child)
 		switch {
-		case cs.kind == siteName && !nameRE.MatchString(cs.name):
+		case cs.kind == siteName && !schema.IsName(cs.name):
 			report(child, v, cs.notAllowed())
 			return
 		case cs.kind == siteEmail && !emailRE.MatchString(cs.name):

@@ -282,7 +282,7 @@ func (sh *shape) judge(labels []string, x any, sorted bool) *finding {
 func validKey(k siteKind, name string) bool {
 	switch k {
 	case siteName:
-		return nameRE.MatchString(name)
+		return schema.IsName(name)
 	case siteEmail:
 		return emailRE.MatchString(name)
 	}

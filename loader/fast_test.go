@@ -267,12 +267,12 @@ func TestRegexpsAreTheSchemas(t *testing.T) {
 		}, nil)
 	}
 	for def, re := range map[string]string{
-		"#Name":         nameRE.String(),
-		"#ID":           idRE.String(),
-		"#UUID":         uuidRE.String(),
-		"#Hostname":     hostnameRE.String(),
+		"#Name":         schema.NamePattern,
+		"#ID":           schema.IDPattern,
+		"#UUID":         schema.UUIDPattern,
+		"#Hostname":     schema.HostnamePattern,
 		"#Email":        emailRE.String(),
-		"#MinutesHours": warpRE.String(),
+		"#MinutesHours": schema.MinutesHoursPattern,
 	} {
 		if defs[def] != re {
 			t.Errorf("%s: schema has %q, Go has %q", def, defs[def], re)

@@ -72,12 +72,7 @@ type site struct {
 
 // The schema's regular expressions (TestRegexpsAreTheSchemas compares them).
 var (
-	nameRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]*$`)
-	idRE       = regexp.MustCompile(`^[0-9a-f]{32}$`)
-	hostnameRE = regexp.MustCompile(schema.HostnamePattern)
-	uuidRE     = regexp.MustCompile(schema.UUIDPattern)
-	emailRE    = regexp.MustCompile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-	warpRE     = regexp.MustCompile(schema.MinutesHoursPattern)
+	emailRE = regexp.MustCompile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 )
 
 var (
@@ -403,7 +398,7 @@ func (s site) judge(k cue.Kind, str string, describe func() string) string {
 			return describe() + " is not a bool (use true or false)"
 		}
 	case tID:
-		if !isStr || !idRE.MatchString(str) {
+		if !isStr || !schema.IsID(str) {
 			return describe() + " is not an id (32 lowercase hex characters)"
 		}
 	case tField:

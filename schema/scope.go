@@ -1,6 +1,9 @@
 package schema
 
-import "fmt"
+import (
+	"fmt"
+	"regexp"
+)
 
 // Kind says whether a scope is an account or a zone.
 type Kind string
@@ -45,16 +48,23 @@ func (s Scope) Validate() error {
 	return nil
 }
 
+// NamePattern is the name of an account or zone in a configuration,
+// character for character as schema.cue writes #Name (the loader's tests
+// compare them).
+const NamePattern = `^[A-Za-z0-9][A-Za-z0-9._@-]*$`
+
+var nameRE = regexp.MustCompile(NamePattern)
+
+// IsName reports whether name may name an account or zone in a
+// configuration (NamePattern).
+func IsName(name string) bool { return nameRE.MatchString(name) }
+
+// IDPattern is a Cloudflare account or zone id, character for character
+// as schema.cue writes #ID (the loader's tests compare them).
+const IDPattern = `^[0-9a-f]{32}$`
+
+var idRE = regexp.MustCompile(IDPattern)
+
 // IsID reports whether id is a Cloudflare account or zone id: 32 lowercase
-// hex characters.
-func IsID(id string) bool {
-	if len(id) != 32 {
-		return false
-	}
-	for _, c := range id {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+// hex characters (IDPattern).
+func IsID(id string) bool { return idRE.MatchString(id) }

@@ -69,7 +69,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if !schema.IsID(scope.ID) {
 		return usageErrorf("--%s %q is not an id (32 lowercase hex characters)", scope.Kind, scope.ID)
 	}
-	if *name != "" && !export.ValidName(*name) {
+	if *name != "" && !schema.IsName(*name) {
 		return usageErrorf("--name %q must be a letter or digit followed by letters, digits and . _ @ -", *name)
 	}
 	scope.Name = *name

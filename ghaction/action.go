@@ -275,17 +275,12 @@ func (a *action) reportProblems(problems loader.Errors) {
 	probs := make([]problem, len(problems))
 	var list strings.Builder
 	for i, p := range problems {
-		msg := p.Msg
-		if p.Path != "" {
-			msg = p.Path + ": " + msg
-		}
-		file := repoRelative(a.run.workspace, p.File)
-		probs[i] = problem{file: file, line: p.Line, col: p.Col, msg: msg}
+		probs[i] = problemOf(p, repoRelative(a.run.workspace, p.File))
 		fmt.Fprintln(a.e.Stderr, safetext.Line(p.Error()))
 		list.WriteString(safetext.Line(p.Error()))
 		list.WriteString("\n")
 	}
-	annotate(a.gha, probs)
+	annotate(a.gha, probs, maxErrorAnnotations, "ztsync validate")
 	a.outputs["summary"] = "invalid: " + pipeline.Plural(len(problems), "problem")
 	fence := render.Fence(list.String())
 	md := fmt.Sprintf("## ztsync: the configuration in %s is invalid\n\n%d problems:\n\n%s\n%s%s\n",

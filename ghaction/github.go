@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/ztsync/ztsync/ghclient"
+	"github.com/ztsync/ztsync/loader"
 	"github.com/ztsync/ztsync/pipeline"
 )
 
@@ -301,16 +303,42 @@ type problem struct {
 	msg       string
 }
 
-// annotate writes at most maxErrorAnnotations error annotations (what GitHub
-// shows for a step), then a notice for the rest, which the caller lists in
-// the step summary.
-func annotate(a *githubactions.Action, probs []problem) {
+// problemOf is the annotation of the loader's problem p in file: its
+// message after the path it is about.
+func problemOf(p loader.Error, file string) problem {
+	msg := p.Msg
+	if p.Path != "" {
+		msg = p.Path + ": " + msg
+	}
+	return problem{file: file, line: p.Line, col: p.Col, msg: msg}
+}
+
+// WriteAnnotations writes every problem to w as a GitHub Actions error
+// annotation (::error col=C,file=F,line=L::PATH: MESSAGE), escaped by
+// go-githubactions, with the file as the loader names it: validate
+// --format github.
+func WriteAnnotations(w io.Writer, problems loader.Errors) {
+	a := githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(func(string) string { return "" }))
+	probs := make([]problem, len(problems))
+	for i, p := range problems {
+		probs[i] = problemOf(p, p.File)
+	}
+	annotate(a, probs, len(probs), "")
+}
+
+// annotate writes at most max error annotations (the Action: as many as
+// GitHub shows for a step), then a notice for the rest, which the caller
+// lists elsewhere; title, when set, titles each.
+func annotate(a *githubactions.Action, probs []problem, max int, title string) {
 	for i, p := range probs {
-		if i == maxErrorAnnotations {
-			a.Noticef("%d more problems: see the step summary", len(probs)-maxErrorAnnotations)
+		if i == max {
+			a.Noticef("%d more problems: see the step summary", len(probs)-max)
 			return
 		}
-		fields := map[string]string{"title": "ztsync validate"}
+		fields := map[string]string{}
+		if title != "" {
+			fields["title"] = title
+		}
 		if p.file != "" {
 			fields["file"] = p.file
 			if p.line > 0 {

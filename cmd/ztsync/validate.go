@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
+	"github.com/ztsync/ztsync/ghaction"
 	"github.com/ztsync/ztsync/loader"
 	"github.com/ztsync/ztsync/pipeline"
 )
@@ -42,7 +41,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		case "json":
 			err = writeProblemsJSON(e.stdout, problems)
 		case "github":
-			err = writeProblemsGitHub(e.stdout, problems)
+			ghaction.WriteAnnotations(e.stdout, problems)
 		default:
 			err = pipeline.WriteProblemsText(e.stderr, problems)
 		}
@@ -93,43 +92,4 @@ func writeProblemsJSON(w io.Writer, problems loader.Errors) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-// writeProblemsGitHub prints each problem as a GitHub Actions error
-// annotation: ::error file=F,line=L,col=C::PATH: MESSAGE.
-func writeProblemsGitHub(w io.Writer, problems loader.Errors) error {
-	var b strings.Builder
-	for _, p := range problems {
-		var props []string
-		if p.File != "" {
-			props = append(props, "file="+escapeProperty(p.File))
-			if p.Line > 0 {
-				props = append(props, "line="+strconv.Itoa(p.Line))
-				if p.Col > 0 {
-					props = append(props, "col="+strconv.Itoa(p.Col))
-				}
-			}
-		}
-		msg := p.Msg
-		if p.Path != "" {
-			msg = p.Path + ": " + msg
-		}
-		b.WriteString("::error")
-		if len(props) > 0 {
-			b.WriteString(" " + strings.Join(props, ","))
-		}
-		b.WriteString("::" + escapeData(msg) + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// escapeData escapes a workflow command's message as GitHub's toolkit does.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty escapes a workflow command's property value.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -113,22 +113,24 @@ func TestValidateGitHub(t *testing.T) {
 	if r.code != ExitInvalid {
 		t.Fatalf("exit %d, want %d", r.code, ExitInvalid)
 	}
-	want := "::error file=" + escapeProperty(filepath.FromSlash("zt/a,b.cue")) + ",line=1,col=90::accounts.prod.organization.session_duration: \"100%25\" is not a duration (use e.g. 12h, 90m)\n"
+	// Properties are sorted; ',' and '%' are escaped (go-githubactions).
+	want := "::error col=90,file=" + filepath.FromSlash("zt/a") + "%2Cb.cue,line=1::accounts.prod.organization.session_duration: \"100%25\" is not a duration (use e.g. 12h, 90m)\n"
 	if r.stdout != want {
 		t.Errorf("stdout:\n got %q\nwant %q", r.stdout, want)
 	}
 	if !strings.Contains(want, "a%2Cb.cue") {
 		t.Errorf("comma in the file name not escaped: %q", want)
 	}
-}
 
-func TestGitHubEscaping(t *testing.T) {
-	t.Parallel()
-	if got, want := escapeData("50% done\r\nnext"), "50%25 done%0D%0Anext"; got != want {
-		t.Errorf("escapeData = %q, want %q", got, want)
+	// A file name cannot add a workflow command of its own.
+	evil := configDir(t, map[string]string{"zt/x\n::warning file=e::forged.cue": "accounts: 5\n"})
+	r = validateCLI(t, evil, "validate", "--dir", "zt", "--format", "github")
+	if r.code != ExitInvalid {
+		t.Fatalf("exit %d, want %d", r.code, ExitInvalid)
 	}
-	if got, want := escapeProperty("a:b,c%\n"), "a%3Ab%2Cc%25%0A"; got != want {
-		t.Errorf("escapeProperty = %q, want %q", got, want)
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "::error ") || !strings.Contains(lines[0], "file=zt/x%0A%3A%3Awarning file=e%3A%3Aforged.cue,") {
+		t.Errorf("stdout is not one escaped annotation:\n%s", r.stdout)
 	}
 }
 

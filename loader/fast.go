@@ -187,13 +187,10 @@ func buildShape(labels []string) *shape {
 			sh.fields[f] = buildShape(child(f))
 		}
 	default:
-		// accounts, zones and revoke: entries under any valid key. The
-		// probe stands for every key; keys are checked on their own.
-		probe := "x"
-		if len(labels) == 3 {
-			probe = "user@example.com"
-		}
-		sh.kind, sh.keys = shapeKeyed, buildShape(child(probe))
+		// accounts, zones and revoke: entries under any valid key. "*"
+		// stands for every key (classify does not read it); keys are
+		// checked on their own, and judge names an entry by its key.
+		sh.kind, sh.keys = shapeKeyed, buildShape(child("*"))
 	}
 	return sh
 }
@@ -212,7 +209,11 @@ func (sh *shape) judge(labels []string, x any, sorted bool) *finding {
 		return &finding{labels: append([]string(nil), labels...), msg: msg}
 	}
 	k, str := kindOf(x)
-	msg := sh.site.judge(k, str, func() string { return describeTree(x) })
+	s := sh.site
+	if len(labels) > 0 {
+		s.name = labels[len(labels)-1] // the entry's key, the item's index
+	}
+	msg := s.judge(k, str, func() string { return describeTree(x) })
 	if msg != "" {
 		return at(labels, msg)
 	}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -231,6 +232,44 @@ func TestShapeFollowsClassify(t *testing.T) {
 	// fields, sub-fields, ...: a sanity floor, not an exact count.
 	if n < 40 {
 		t.Errorf("shape has %d nodes", n)
+	}
+}
+
+// TestShapeJudgesAsClassify: the rules built once (buildShape) say of a
+// value what classify's site at the value's own labels says, keyed entries
+// and list items included (named by their key and index, not by the
+// stand-in the shape was built with).
+func TestShapeJudgesAsClassify(t *testing.T) {
+	t.Parallel()
+	id := "699d98642c564d2e855e9661899b7252"
+	for _, x := range []map[string]any{
+		{"accounts": map[string]any{"prod": map[string]any{"id": id, "revoke": map[string]any{"bob@example.com": "x"}}}},
+		{"zones": map[string]any{"example.com": map[string]any{"id": id, "revoke": map[string]any{"eve@example.com": []any{}}}}},
+		{"accounts": map[string]any{"prod": "x"}},
+		{"zones": map[string]any{"example.com": true}},
+		{"accounts": map[string]any{"prod": map[string]any{"id": id, "organization": map[string]any{"login_design": "x"}}}},
+		{"accounts": map[string]any{"prod": map[string]any{"id": id, "organization": map[string]any{
+			"deny_unmatched_requests_exempted_zone_names": []any{"a.com", true}}}}},
+	} {
+		f := buildShape(nil).judge(nil, x, true)
+		if f == nil {
+			t.Fatalf("%v: no finding", x)
+		}
+		var v any = x
+		for _, l := range f.labels {
+			switch c := v.(type) {
+			case map[string]any:
+				v = c[l]
+			case []any:
+				i, _ := strconv.Atoi(l)
+				v = c[i]
+			}
+		}
+		k, str := kindOf(v)
+		want := classify(f.labels).judge(k, str, func() string { return describeTree(v) })
+		if f.msg != want || want == "" {
+			t.Errorf("%s: judge says %q, classify's site %q", formatPath(f.labels, nil), f.msg, want)
+		}
 	}
 }
 

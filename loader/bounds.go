@@ -17,7 +17,7 @@ const (
 	// expressions) that is evaluated. A configuration needs about ten.
 	MaxDepth = 100
 	// MaxMemory is the most heap, in bytes, that evaluating one
-	// configuration may add (4 GiB); adjustable with WithMemoryLimit.
+	// configuration may add (4 GiB).
 	MaxMemory = 4 << 30
 )
 
@@ -40,10 +40,10 @@ func WithContext(ctx context.Context) Option {
 	}
 }
 
-// WithMemoryLimit sets the most heap, in bytes, that evaluating one
-// configuration may add (MaxMemory by default). Values below 1 keep the
-// default.
-func WithMemoryLimit(bytes int64) Option {
+// withMemoryLimit sets the most heap, in bytes, that evaluating one
+// configuration may add (MaxMemory by default), so that a test can reach
+// it quickly. Values below 1 keep the default.
+func withMemoryLimit(bytes int64) Option {
 	return func(l *Loader) {
 		if bytes > 0 {
 			l.memLimit = uint64(bytes)

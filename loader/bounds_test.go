@@ -82,7 +82,7 @@ func TestDeepNestingRefused(t *testing.T) {
 // TestMemoryLimit: an evaluation that grows the heap past the limit is
 // refused with a problem (exit 3).
 func TestMemoryLimit(t *testing.T) {
-	l := newLoader(t, WithMemoryLimit(32<<20))
+	l := newLoader(t, withMemoryLimit(32<<20))
 	_, err := l.load([]srcFile{{rel: "a.cue", name: "cfg/a.cue", data: []byte("import (\"list\", \"strings\")\n_a: strings.Repeat(\"x\", 1000000)\n_b: [for i in list.Range(0, 100, 1) {_a + \"\\(i)\"}]\naccounts: {}\n")}})
 	var problems Errors
 	if !errors.As(err, &problems) || len(problems) != 1 || !strings.Contains(problems[0].Msg, "more than 32 MiB of memory") {

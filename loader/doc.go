@@ -21,7 +21,7 @@
 //     followed (the directory is read at its own place, unless skipped).
 //   - Limits: MaxFileSize per file, MaxFiles files, MaxTotalSize in all
 //     (the package constants); syntax nested at most MaxDepth deep;
-//     evaluation adds at most MaxMemory to the heap (WithMemoryLimit) and
+//     evaluation adds at most MaxMemory to the heap and
 //     stops when the context given with WithContext ends. CUE cannot be
 //     interrupted: a stopped evaluation runs on in the background, so a
 //     process that stops a load should exit soon after.

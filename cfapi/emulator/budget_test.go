@@ -30,6 +30,7 @@ func (c *stepClock) advance(d time.Duration) {
 // block ends, even after the window would have slid; other users are
 // not affected; blocked requests are not counted.
 func TestBudgetAndBlock(t *testing.T) {
+	t.Parallel()
 	clock := &stepClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	s := NewServer(t, Options{Clock: clock.Now, Limit: Limit{Requests: 3, Window: time.Minute}})
 	seed(s)
@@ -87,6 +88,7 @@ func TestBudgetAndBlock(t *testing.T) {
 
 // TestBudgetBlocksWrites: a write over the budget is not applied.
 func TestBudgetBlocksWrites(t *testing.T) {
+	t.Parallel()
 	clock := &stepClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	s := NewServer(t, Options{Token: token, Clock: clock.Now, Limit: Limit{Requests: 1, Window: time.Minute}})
 	seed(s)
@@ -105,6 +107,7 @@ func TestBudgetBlocksWrites(t *testing.T) {
 
 // TestNoBudgetNoHeaders: without a Limit nothing is counted or sent.
 func TestNoBudgetNoHeaders(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	for range 50 {

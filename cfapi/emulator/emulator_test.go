@@ -127,6 +127,7 @@ func seed(s *Server) {
 }
 
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		seed   bool
@@ -204,6 +205,7 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestCreate(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	a := send(t, s, "POST", orgPath(schema.KindAccount, acct),
 		`{"name":"Acme","auth_domain":"acme.cloudflareaccess.com","session_duration":"90m","auto_redirect_to_identity":true,"mfa_config":{"session_duration":"1h"}}`)
@@ -225,6 +227,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestUpdateIsFullReplace(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	s.SetOrganization(schema.KindAccount, acct, schema.Object{
 		"name": "Acme", "auth_domain": "acme.cloudflareaccess.com",
@@ -269,6 +272,7 @@ func TestUpdateIsFullReplace(t *testing.T) {
 }
 
 func TestReadQuirks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		kind   schema.Kind
@@ -321,6 +325,7 @@ func TestReadQuirks(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		kind   schema.Kind
@@ -409,6 +414,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestValidationPointer(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	a := send(t, s, "PUT", orgPath(schema.KindAccount, acct), `{"login_design":{"text_color":1}}`)
@@ -420,6 +426,7 @@ func TestValidationPointer(t *testing.T) {
 }
 
 func TestAcceptedValues(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	for _, body := range []string{
@@ -440,6 +447,7 @@ func TestAcceptedValues(t *testing.T) {
 }
 
 func TestDoH(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	path := orgPath(schema.KindAccount, acct) + "/doh"
@@ -472,6 +480,7 @@ func TestDoH(t *testing.T) {
 }
 
 func TestRevoke(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	send(t, s, "POST", orgPath(schema.KindAccount, acct)+"/revoke_user", `{"email":"a@example.com","warp_session_reauth":true,"user_uid":"u-1"}`)
@@ -491,6 +500,7 @@ func TestRevoke(t *testing.T) {
 // only; devices (body or query), warp_session_reauth and user_uid are
 // refused, and nothing is recorded.
 func TestZoneRevokeTakesEmailOnly(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	path := orgPath(schema.KindZone, zone) + "/revoke_user"
@@ -513,6 +523,7 @@ func TestZoneRevokeTakesEmailOnly(t *testing.T) {
 // TestResponseOnlyRefused: a request body must not carry a field the
 // scope's API only returns.
 func TestResponseOnlyRefused(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	for _, tt := range []struct {
@@ -540,6 +551,7 @@ func TestResponseOnlyRefused(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	path := orgPath(schema.KindAccount, acct)
 	tests := []struct {
 		name   string
@@ -577,6 +589,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestNoCredentialsInLog(t *testing.T) {
+	t.Parallel()
 	var buf syncBuffer
 	s := NewServer(t, Options{Token: token, Logger: newLogger(&buf)})
 	seed(s)
@@ -594,6 +607,7 @@ func TestNoCredentialsInLog(t *testing.T) {
 }
 
 func TestRequestsRecorded(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	send(t, s, "GET", orgPath(schema.KindAccount, acct), "")
@@ -623,6 +637,7 @@ func TestRequestsRecorded(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	path := orgPath(schema.KindAccount, acct)
 	t.Run("rate limit for N requests then normal", func(t *testing.T) {
 		s := newTestServer(t)
@@ -768,6 +783,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestLatencyHonoursContext(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	// An hour: if the emulator did not stop waiting when the client gives
@@ -814,6 +830,7 @@ func waitSleeping(t *testing.T, s *Server, n int32) {
 }
 
 func TestLatencyDelays(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	s.SetLatency(time.Millisecond)
@@ -826,6 +843,7 @@ func TestLatencyDelays(t *testing.T) {
 }
 
 func TestCloseEndsLatency(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	s.SetLatency(time.Hour)
@@ -886,6 +904,7 @@ const stateDoc = `{
 `
 
 func TestStateRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := New(Options{})
 	if err := e.LoadState(strings.NewReader(stateDoc)); err != nil {
 		t.Fatal(err)
@@ -938,6 +957,7 @@ func TestStateRoundTrip(t *testing.T) {
 }
 
 func TestLoadStateErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, doc, want string }{
 		{"empty", ``, "decode emulator state: empty document"},
 		{"not json", `{`, "decode emulator state: unexpected EOF"},
@@ -976,6 +996,7 @@ func seedEmulator(e *Emulator) {
 }
 
 func TestSetters(t *testing.T) {
+	t.Parallel()
 	e := New(Options{})
 	in := schema.Object{"name": "A", "login_design": map[string]any{"text_color": "#fff"}, "list": []string{"a"}}
 	e.SetOrganization(schema.KindAccount, acct, in)
@@ -1006,6 +1027,7 @@ func TestSetters(t *testing.T) {
 }
 
 func TestOnChange(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	changes := 0
 	s := NewServer(t, Options{Token: token, OnChange: func() { mu.Lock(); changes++; mu.Unlock() }})
@@ -1035,6 +1057,7 @@ func TestOnChange(t *testing.T) {
 }
 
 func TestConcurrency(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	s.InjectFault(Fault{Kind: ServerError, Count: 10})
@@ -1105,6 +1128,7 @@ func newLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w
 
 // TestHandlerWithoutServer uses the Emulator as a plain http.Handler.
 func TestHandlerWithoutServer(t *testing.T) {
+	t.Parallel()
 	e := New(Options{})
 	seedEmulator(e)
 	req := httptest.NewRequest("GET", PathPrefix+orgPath(schema.KindAccount, acct), nil)
@@ -1117,6 +1141,7 @@ func TestHandlerWithoutServer(t *testing.T) {
 }
 
 func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t)
 	seed(s)
 	body := `{"name":"` + strings.Repeat("x", maxBody) + `"}`

@@ -101,6 +101,7 @@ var ignoreJSON = cmpopts.IgnoreFields(zero_trust.Organization{}, "JSON", "Custom
 	"MfaConfig.JSON", "MfaSSHPivKeyRequirements.JSON")
 
 func TestAccountScope(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	orgs := sdk(t, srv, token)
 	ctx := t.Context()
@@ -256,6 +257,7 @@ func TestAccountScope(t *testing.T) {
 }
 
 func TestZoneScope(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	orgs := sdk(t, srv, token)
 	ctx := t.Context()
@@ -387,6 +389,7 @@ func setNull(field any) {
 // account scope, an explicit null clears a field, and response-only
 // fields are refused in a request.
 func TestMFAAndClearing(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	orgs := sdk(t, srv, token)
 	ctx := t.Context()
@@ -466,6 +469,7 @@ func TestMFAAndClearing(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	srv.SetOrganization(schema.KindAccount, acct, schema.Object{"name": "Acme", "auth_domain": "acme.cloudflareaccess.com"})
 	var st status
@@ -490,6 +494,7 @@ func TestAuthentication(t *testing.T) {
 // TestUndocumentedFields checks the SDK keeps what the emulator returns
 // beyond its model (a real GET has cache_device_posture and others).
 func TestUndocumentedFields(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	srv.SetOrganization(schema.KindAccount, acct, schema.Object{
 		"name": "Acme", "auth_domain": "acme.cloudflareaccess.com",
@@ -523,6 +528,7 @@ func dohAccount() (p zero_trust.OrganizationDOHGetParams) {
 // independent client: a malformed body fails to parse, a 5xx and a 429 are
 // API errors, a dropped connection is a transport error.
 func TestFaultsReachTheSDK(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		fault  emulator.Fault

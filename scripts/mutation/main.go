@@ -314,6 +314,10 @@ func runGremlins(bin, root, pkg string, scope []string, coef, workers int, equiv
 	args = append(args, "./"+pkg)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = scratch
+	// gremlins' coverage run has go test's default 10-minute timeout,
+	// which a slow package on a busy machine exceeds; its mutants' runs
+	// set their own -timeout, which wins over GOFLAGS.
+	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -timeout=2h"))
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Run(); err != nil {
 		return c, err

@@ -248,3 +248,48 @@ func FuzzBatchesAgree(f *testing.F) {
 		}
 	})
 }
+
+// TestBatchesAtDefaultSize: a generated tree just past the default batch
+// size is loaded in batches by a Loader as New makes it, with the
+// configuration the generator declares.
+func TestBatchesAtDefaultSize(t *testing.T) {
+	l := newLoader(t)
+	f := gentree.Fleet{Accounts: batchScopes / 4, Zones: batchScopes, Files: batchScopes / 10, Templated: true}
+	files := fleetFiles(f)
+	if !batched(t, l, files) {
+		t.Fatalf("%d scopes are not evaluated in batches", f.Scopes())
+	}
+	res, err := l.load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(f.Config(), res.Config); diff != "" {
+		t.Fatalf("loaded config differs (-want +got):\n%s", diff)
+	}
+}
+
+// TestBatchesKeepSharedCostDown: declarations every batch evaluates again
+// make batches larger, so that all batches together evaluate them about
+// as much as the configuration itself.
+func TestBatchesKeepSharedCostDown(t *testing.T) {
+	l := batchLoader(t, 1)
+	src := "#Note: \"" + strings.Repeat("x", 3000) + "\"\n"
+	for i := range 4 {
+		src += fmt.Sprintf("-- z%d.cue --\nzones: \"z%d.com\": id: %s\n", i, i, id1)
+	}
+	pf, _, _, err := l.parse(manyFiles(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := planBatches(pf, 1)
+	if plan == nil || plan.batches != 2 {
+		t.Fatalf("plan = %+v, want 2 batches of 3 and 1 scopes", plan)
+	}
+	pf, _, _, err = l.parse(manyFiles("#Note: \"x\"\n" + src[strings.Index(src, "-- z0"):]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan := planBatches(pf, 1); plan == nil || plan.batches != 4 {
+		t.Fatalf("plan = %+v, want 4 batches of one scope", plan)
+	}
+}

@@ -146,7 +146,6 @@ func TestReapplyAppliedPlan(t *testing.T) {
 
 	// Stale for another reason (someone changed a field the plan does not
 	// touch): no such claim.
-	planFile, _ = f.plan(t)
 	emu := emulator.New(emulator.Options{})
 	if err := emu.LoadFile(f.state); err != nil {
 		t.Fatal(err)

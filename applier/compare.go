@@ -19,6 +19,12 @@ func unconverged(c *planner.Change, got schema.Object) []string {
 	return planner.Unconverged(c, got)
 }
 
+// converged reports whether o, a read of c's resource, exists and holds
+// every planned value of c.
+func converged(c *planner.Change, o planner.Observed) bool {
+	return o.Exists && len(unconverged(c, o.Object)) == 0
+}
+
 // changedFields compares two versions of an object and returns the paths
 // that differ: top-level keys, and "parent.sub" inside objects on both
 // sides. created_at and updated_at are ignored.

@@ -80,7 +80,7 @@ func (a *applier) change(ctx context.Context, c *planner.Change, orgCreated bool
 				_, err = a.t.UpdateOrganization(ctx, c.Scope, c.Body)
 			}
 			return err
-		}, func(o planner.Observed) bool { return o.Exists && len(unconverged(c, o.Object)) == 0 })
+		}, func(o planner.Observed) bool { return converged(c, o) })
 	}
 	if err != nil {
 		r.Status, r.Err = Failed, err
@@ -214,7 +214,7 @@ func (a *applier) create(ctx context.Context, c *planner.Change) (*planner.Obser
 		// The follow-up's answer was lost: it took effect when every
 		// planned field reads back as planned.
 		now, getErr := a.read(ctx, c)
-		if getErr == nil && now.Exists && len(unconverged(c, now.Object)) == 0 {
+		if getErr == nil && converged(c, now) {
 			return &now, nil
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/ztsync/ztsync/cfapi"
 	"github.com/ztsync/ztsync/cfapi/emulator"
@@ -18,7 +19,9 @@ func Example() {
 	srv := httptest.NewServer(emulator.New(emulator.Options{Token: "example-token"}))
 	defer srv.Close()
 
-	ctx := context.Background()
+	// Bound the whole run: a wait the API asks for never outlasts it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	client, err := cfapi.New(cfapi.Options{
 		BaseURL:    srv.URL + emulator.PathPrefix,
 		Token:      "example-token",

@@ -161,6 +161,17 @@ func TestDebugLogScrubbed(t *testing.T) {
 		})
 		check(t, debugOf(t, srv.URL, nil, get), "cfapi retry", "[REDACTED]", "Set-Cookie=[REDACTED]")
 	})
+	t.Run("429 pauses every call", func(t *testing.T) {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("Retry-After", "1")
+			reply(w, 429, err429)
+		})
+		check(t, debugOf(t, srv.URL, nil, get), "cfapi retry", "all_paused=true")
+	})
+	t.Run("503 pauses only its call", func(t *testing.T) {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, 503, err503) })
+		check(t, debugOf(t, srv.URL, nil, get), "cfapi retry", "all_paused=false")
+	})
 	t.Run("large body", func(t *testing.T) {
 		srv := leakServer(t, 200, func(tok string) string {
 			return `{"success":true,"result":{"note":"` + tok + strings.Repeat("x", 40<<10) + `"}}`

@@ -344,3 +344,35 @@ func TestReadPlanQuotesLongValues(t *testing.T) {
 		}
 	}
 }
+
+// Only the four resource and action pairs ztsync plans are read: a
+// revocation is never updated, and "revoke" on the organization (a
+// revoke_user call whose body was never checked for an email) is refused.
+func TestReadPlanRefusesOtherActionPairs(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		f    func(cs []any)
+		want string
+	}{
+		{"revocation updated", func(cs []any) { cs[2].(map[string]any)["action"] = "update" }, `action "update" on resource "revoke" is not a change ztsync makes`},
+		{"revocation created", func(cs []any) { cs[2].(map[string]any)["action"] = "create" }, `action "create" on resource "revoke" is not a change ztsync makes`},
+		{"organization revoked", func(cs []any) {
+			c := cs[0].(map[string]any)
+			c["action"], c["method"] = "revoke", "POST"
+			c["path"] = "/accounts/" + prodID + "/access/organizations/revoke_user"
+		}, `action "revoke" on resource "organization" is not a change ztsync makes`},
+		{"doh revoked", func(cs []any) {
+			c := cs[1].(map[string]any)
+			c["action"], c["method"] = "revoke", "POST"
+			c["path"] = "/accounts/" + prodID + "/access/organizations/revoke_user"
+		}, `action "revoke" on resource "doh" is not a change ztsync makes`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := planner.ReadPlan(strings.NewReader(editPlan(t, tt.f)))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("ReadPlan = %v, %v; want an error containing %q", p, err, tt.want)
+			}
+		})
+	}
+}

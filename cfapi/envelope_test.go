@@ -98,6 +98,15 @@ func TestEnvelopeErrors(t *testing.T) {
 		},
 
 		{
+			// Any 4xx saying not_found means absent, the last one included.
+			name:     "not found, status 499",
+			status:   499,
+			body:     `{"success":false,"errors":[{"code":12130,"message":"access.api.error.not_found"}]}`,
+			wantErr:  "PUT " + path + ": 499: access.api.error.not_found (code 12130)",
+			notFound: true,
+			wantErrs: []cfapi.ErrorDetail{{Code: 12130, Message: "access.api.error.not_found"}},
+		},
+		{
 			name:     "not enabled",
 			status:   400,
 			body:     `{"success":false,"errors":[{"code":9999,"message":"access.api.error.not_enabled"}]}`,

@@ -6,6 +6,7 @@ package cfapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -206,5 +207,52 @@ func TestCancelledTransportNotRetried(t *testing.T) {
 	}
 	if calls != 1 || c.Stats().Retries != 0 || len(clock.Slept()) != 0 {
 		t.Errorf("calls = %d, retries = %d, sleeps = %v; want 1, 0, none", calls, c.Stats().Retries, clock.Slept())
+	}
+}
+
+// The debug log shows a response body whole when it fits (16 KiB of
+// text), and marks a cut with "…" only when it cut: a body of exactly
+// the 32 KiB read for the log is whole; 40 KiB of three-byte characters
+// are cut though the first 32 KiB hold fewer than 16 Ki characters.
+func TestDebugLogBodyCut(t *testing.T) {
+	t.Parallel()
+	envelope := func(fill string) string { return `{"success":true,"result":{"name":"` + fill + `"}}` }
+	exactly32K := envelope(strings.Repeat("€", 10900))
+	exactly32K = envelope(strings.Repeat("x", 32<<10-len(exactly32K)) + strings.Repeat("€", 10900))
+	for _, tt := range []struct {
+		name, body string
+		cut        bool
+	}{
+		{"small", okOrg, false},
+		{"10 KiB", envelope(strings.Repeat("x", 10<<10)), false},
+		{"exactly 32 KiB, 11 Ki characters", exactly32K, false},
+		{"40 KiB, 14 Ki characters", envelope(strings.Repeat("€", 40<<10/3)), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, 200, tt.body) })
+			var logs bytes.Buffer
+			c, _ := newClient(t, srv.URL, func(o *cfapi.Options) {
+				o.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			})
+			if _, err := c.GetOrganization(t.Context(), account); err != nil {
+				t.Fatal(err)
+			}
+			var logged string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var rec struct{ Msg, Body string }
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatalf("log line %q: %v", line, err)
+				}
+				if rec.Msg == "cfapi response" {
+					logged = rec.Body
+				}
+			}
+			switch {
+			case !tt.cut && logged != tt.body:
+				t.Errorf("logged body (%d bytes) is not the whole body (%d bytes); ends %q", len(logged), len(tt.body), logged[max(0, len(logged)-20):])
+			case tt.cut && (!strings.HasSuffix(logged, "…") || !strings.HasPrefix(tt.body, strings.TrimRight(strings.TrimSuffix(logged, "…"), "\uFFFD"))):
+				t.Errorf("logged body (%d bytes) is not a start of the body marked with …; ends %q", len(logged), logged[max(0, len(logged)-20):])
+			}
+		})
 	}
 }

@@ -262,6 +262,13 @@ func TestEnvelopeSuccess(t *testing.T) {
 			want:   schema.Object{"doh_jwt_duration": "800h"},
 		},
 		{
+			// Any 2xx is a success, the last one included.
+			name:   "299",
+			status: 299,
+			body:   `{"success":true,"result":{"name":"Acme"}}`,
+			want:   schema.Object{"name": "Acme"},
+		},
+		{
 			name:   "success missing",
 			status: 200,
 			body:   `{"result":{}}`,

@@ -23,3 +23,21 @@ func TestOversizeResponse(t *testing.T) {
 		t.Fatalf("GetOrganization error = %v, want one saying the body is larger than 8 MiB", err)
 	}
 }
+
+// TestResponseOfExactlyMaxSize: a body of exactly 8 MiB is read whole and
+// decoded; only a longer one is refused.
+func TestResponseOfExactlyMaxSize(t *testing.T) {
+	envelope := func(fill int) string {
+		return `{"success":true,"result":{"name":"` + strings.Repeat("x", fill) + `"}}`
+	}
+	body := envelope(8<<20 - len(envelope(0)))
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, http.StatusOK, body) })
+	c, _ := newClient(t, srv.URL, func(o *cfapi.Options) { o.MaxRetries = 0 })
+	org, err := c.GetOrganization(t.Context(), account)
+	if err != nil || len(body) != 8<<20 {
+		t.Fatalf("GetOrganization of a %d-byte answer: %v", len(body), err)
+	}
+	if name, _ := org["name"].(string); len(name) != 8<<20-len(envelope(0)) {
+		t.Errorf("name has %d bytes, want the whole %d", len(name), 8<<20-len(envelope(0)))
+	}
+}

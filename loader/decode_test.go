@@ -109,7 +109,8 @@ c: *{d: 1} | {e: 2}`), true},
 // TestToConfigIsTheJSON: toConfig decodes a tree as encoding/json decodes
 // the tree's JSON into a schema.Config (unknown fields refused), and it
 // refuses every tree that decoding refuses: a value of the wrong type at
-// any level, a field a scope or a revocation does not have, DoH in a zone.
+// any level, a field a scope or a revocation does not have, DoH in a zone;
+// and a scope without an id, which decoding would take as "".
 func TestToConfigIsTheJSON(t *testing.T) {
 	const id = "699d98642c564d2e855e9661899b7252"
 	account := func(k string, v any) map[string]any {
@@ -144,27 +145,32 @@ func TestToConfigIsTheJSON(t *testing.T) {
 		name string
 		x    any
 		ok   bool
+		// stricter: toConfig refuses what decoding the JSON accepts (a
+		// scope without an id, which the schema requires).
+		stricter bool
 	}{
-		{"configuration", valid, true},
-		{"empty", map[string]any{}, true},
-		{"no zones", map[string]any{"accounts": map[string]any{}}, true},
-		{"not a struct", []any{}, false},
-		{"accounts not a struct", map[string]any{"accounts": "a"}, false},
-		{"account not a struct", map[string]any{"accounts": map[string]any{"a": true}}, false},
-		{"zones not a struct", map[string]any{"zones": []any{}}, false},
-		{"zone not a struct", map[string]any{"zones": map[string]any{"z": "x"}}, false},
-		{"doh in a zone", map[string]any{"zones": map[string]any{"z": map[string]any{"id": id, "doh": map[string]any{}}}}, false},
-		{"id not a string", map[string]any{"accounts": map[string]any{"a": map[string]any{"id": true}}}, false},
-		{"organization not a struct", account("organization", "x"), false},
-		{"doh not a struct", account("doh", []any{}), false},
-		{"unknown scope field", account("bogus", "x"), false},
-		{"revoke not a struct", account("revoke", "bob@example.com"), false},
-		{"revocation not a struct", account("revoke", map[string]any{"bob@example.com": true}), false},
-		{"devices not a bool", revoke("devices", "yes"), false},
-		{"warp_session_reauth not a bool", revoke("warp_session_reauth", "no"), false},
-		{"user_uid not a string", revoke("user_uid", true), false},
-		{"reason not a string", revoke("reason", false), false},
-		{"unknown revocation field", revoke("bogus", true), false},
+		{"configuration", valid, true, false},
+		{"empty", map[string]any{}, true, false},
+		{"no zones", map[string]any{"accounts": map[string]any{}}, true, false},
+		{"not a struct", []any{}, false, false},
+		{"accounts not a struct", map[string]any{"accounts": "a"}, false, false},
+		{"account not a struct", map[string]any{"accounts": map[string]any{"a": true}}, false, false},
+		{"zones not a struct", map[string]any{"zones": []any{}}, false, false},
+		{"zone not a struct", map[string]any{"zones": map[string]any{"z": "x"}}, false, false},
+		{"doh in a zone", map[string]any{"zones": map[string]any{"z": map[string]any{"id": id, "doh": map[string]any{}}}}, false, false},
+		{"id not a string", map[string]any{"accounts": map[string]any{"a": map[string]any{"id": true}}}, false, false},
+		{"organization not a struct", account("organization", "x"), false, false},
+		{"doh not a struct", account("doh", []any{}), false, false},
+		{"unknown scope field", account("bogus", "x"), false, false},
+		{"revoke not a struct", account("revoke", "bob@example.com"), false, false},
+		{"revocation not a struct", account("revoke", map[string]any{"bob@example.com": true}), false, false},
+		{"devices not a bool", revoke("devices", "yes"), false, false},
+		{"warp_session_reauth not a bool", revoke("warp_session_reauth", "no"), false, false},
+		{"user_uid not a string", revoke("user_uid", true), false, false},
+		{"reason not a string", revoke("reason", false), false, false},
+		{"unknown revocation field", revoke("bogus", true), false, false},
+		{"account without an id", map[string]any{"accounts": map[string]any{"a": map[string]any{}}}, false, true},
+		{"zone without an id", map[string]any{"zones": map[string]any{"z": map[string]any{"organization": map[string]any{"name": "x"}}}}, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,7 +183,7 @@ func TestToConfigIsTheJSON(t *testing.T) {
 			dec.UseNumber()
 			dec.DisallowUnknownFields()
 			jsonErr := dec.Decode(&want)
-			if (jsonErr == nil) != tt.ok {
+			if (jsonErr == nil) != (tt.ok || tt.stricter) {
 				t.Fatalf("the case is wrong: decoding its JSON %s gives %v", b, jsonErr)
 			}
 			c, ok := toConfig(tt.x)

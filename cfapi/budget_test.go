@@ -227,9 +227,11 @@ func TestBudgetConcurrentAgainstEmulator(t *testing.T) {
 	start := clock.Now()
 	getConcurrently(t, clock, c, 8, 15)
 	noThrottling(t, srv, c, 120)
-	// 30 a minute: the last 30 of 120 go three minutes after the first.
-	if elapsed := clock.Now().Sub(start); elapsed < 3*time.Minute || elapsed > 4*time.Minute {
-		t.Errorf("120 requests took %s of clock time, want 3m to 4m", elapsed)
+	// 30 a minute: the last 30 of 120 go three minutes after the first
+	// at the soonest. Waiting for answers after each reset costs a minute
+	// or two more, depending on the order the workers run in; not more.
+	if elapsed := clock.Now().Sub(start); elapsed < 3*time.Minute || elapsed > 6*time.Minute {
+		t.Errorf("120 requests took %s of clock time, want 3m to 6m", elapsed)
 	}
 }
 

@@ -97,10 +97,7 @@ func TestApplyCreateFollowUpAnswerLost(t *testing.T) {
 // the PUT, one read-back after it, and no lost-answer note.
 func TestApplySuccessIsNotConfirmed(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	seedTwoAccounts(t, e)
-	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
-	p := e.plan(t, cfg, planner.Options{})
+	e, p := sessionPlan(t)
 	before := len(e.srv.Requests())
 	o := opts()
 	o.Ambiguous = nil
@@ -183,10 +180,7 @@ func TestApplyCreateRefusesFieldSentTwice(t *testing.T) {
 // organization keeps it.
 func TestApplyRefusesDropHiddenUnderDiff(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	seedTwoAccounts(t, e)
-	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
-	p := e.plan(t, cfg, planner.Options{})
+	e, p := sessionPlan(t)
 	c := &p.Changes[0]
 	delete(c.Body, "auth_domain")
 	c.Diff = append(c.Diff, planner.FieldDiff{Path: "auth_domain.x"})
@@ -207,10 +201,7 @@ func TestApplyRefusesDropHiddenUnderDiff(t *testing.T) {
 // answer's created_at or cache_device_posture): those are not compared.
 func TestCheckStaleIgnoresResponseOnlyFields(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	seedTwoAccounts(t, e)
-	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
-	p := e.plan(t, cfg, planner.Options{})
+	e, p := sessionPlan(t)
 	c := &p.Changes[0]
 	c.Body["created_at"] = "2020-01-01T00:00:00Z"
 	c.Body["cache_device_posture"] = 9
@@ -334,10 +325,7 @@ func TestApplyCreateFollowUpSucceeds(t *testing.T) {
 // fields, not an empty "()".
 func TestApplyMovedWithoutNamedFields(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	seedTwoAccounts(t, e)
-	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
-	p := e.plan(t, cfg, planner.Options{})
+	e, p := sessionPlan(t)
 	org, _ := e.srv.Organization(schema.KindAccount, idA)
 	org["updated_at"] = "2026-11-30T00:00:00Z"
 	e.srv.SetOrganization(schema.KindAccount, idA, org)
@@ -364,10 +352,7 @@ func TestApplyRefusalNamesFiveFields(t *testing.T) {
 	} {
 		t.Run(strconv.Itoa(tt.extra), func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t)
-			seedTwoAccounts(t, e)
-			cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
-			p := e.plan(t, cfg, planner.Options{})
+			e, p := sessionPlan(t)
 			for i := 1; i <= tt.extra; i++ {
 				p.Changes[0].Body["evil_"+strconv.Itoa(i)] = true
 			}
@@ -398,4 +383,14 @@ func TestApplyRefusesScalarForObject(t *testing.T) {
 	if n := e.writes(); n != 0 {
 		t.Errorf("%d writes were sent", n)
 	}
+}
+
+// sessionPlan is an emulator with two seeded accounts and the plan that
+// sets account a's session_duration to 12h.
+func sessionPlan(t *testing.T) (*env, *planner.Plan) {
+	t.Helper()
+	e := newEnv(t)
+	seedTwoAccounts(t, e)
+	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
+	return e, e.plan(t, cfg, planner.Options{})
 }

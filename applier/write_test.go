@@ -265,10 +265,7 @@ func TestApplyLostAnswer(t *testing.T) {
 // the write is not sent again.
 func TestApplyLostAnswerOverAnotherChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	seedTwoAccounts(t, e)
-	cfg := &schema.Config{Accounts: map[string]*schema.Account{"a": {ID: idA, Organization: schema.Object{"session_duration": "12h"}}}}
-	p := e.plan(t, cfg, planner.Options{})
+	e, p := sessionPlan(t)
 	target := &moveOnPut{cfapiClient: e.client, e: e, t: t}
 	rep, err := applier.Apply(t.Context(), target, p, opts())
 	if err != nil {

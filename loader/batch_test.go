@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -193,21 +192,7 @@ func TestBatchesGeneratedTrees(t *testing.T) {
 					}
 					return
 				}
-				var problems Errors
-				if !errors.As(err, &problems) {
-					t.Fatalf("load = %v, want problems", err)
-				}
-				var got, want []string
-				for _, p := range problems {
-					got = append(got, p.Position()+" "+p.Path)
-				}
-				for _, fault := range f.Faults() {
-					want = append(want, fault.Position("cfg")+" "+fault.Path)
-				}
-				slices.Sort(want)
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("problems (-want +got):\n%s\n%v", diff, problems)
-				}
+				checkFaults(t, err, f)
 			})
 		}
 	}

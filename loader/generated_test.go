@@ -47,25 +47,32 @@ func TestGeneratedTrees(t *testing.T) {
 					}
 					return
 				}
-				var problems Errors
-				if !errors.As(err, &problems) {
-					t.Fatalf("load = %v, want problems", err)
-				}
-				var got, want []string
-				for _, p := range problems {
-					got = append(got, p.Position()+" "+p.Path)
-				}
-				for _, fault := range f.Faults() {
-					want = append(want, fault.Position("cfg")+" "+fault.Path)
-				}
-				slices.Sort(want)
-				if len(want) != invalid {
-					t.Fatalf("generator broke %d values, want %d", len(want), invalid)
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("problems (-want +got):\n%s\n%v", diff, problems)
+				if n := checkFaults(t, err, f); n != invalid {
+					t.Fatalf("generator broke %d values, want %d", n, invalid)
 				}
 			})
 		}
 	}
+}
+
+// checkFaults requires err to be the problems of the values f broke, each
+// at its FILE:LINE:COL (files under "cfg"), and returns how many f broke.
+func checkFaults(t *testing.T, err error, f gentree.Fleet) int {
+	t.Helper()
+	var problems Errors
+	if !errors.As(err, &problems) {
+		t.Fatalf("load = %v, want problems", err)
+	}
+	var got, want []string
+	for _, p := range problems {
+		got = append(got, p.Position()+" "+p.Path)
+	}
+	for _, fault := range f.Faults() {
+		want = append(want, fault.Position("cfg")+" "+fault.Path)
+	}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s\n%v", diff, problems)
+	}
+	return len(want)
 }
